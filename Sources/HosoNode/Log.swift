@@ -1,0 +1,48 @@
+import Foundation
+
+/// Structured logs: one logfmt line per event on standard error.
+///
+/// Callers pass only operational fields (ids, paths, codes, timings); never names,
+/// dates of birth or any other field value of a dossier. Request paths are logged
+/// without their query string, which can carry search terms.
+public struct Log: Sendable {
+    /// Minimum level written.
+    public enum Level: Int, Sendable, Comparable {
+        case debug, info, warning, error
+        public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+        var name: String { ["debug", "info", "warn", "error"][rawValue] }
+    }
+
+    public var level: Level
+    public var component: String
+
+    public init(component: String, level: Level = .info) {
+        self.component = component
+        self.level = level
+    }
+
+    /// Writes one event.
+    public func log(_ level: Level, _ event: String, _ fields: KeyValuePairs<String, String> = [:]) {
+        guard level >= self.level else { return }
+        var line = "ts=\(Log.timestamp()) level=\(level.name) component=\(component) event=\(Log.quote(event))"
+        for (key, value) in fields { line += " \(key)=\(Log.quote(value))" }
+        line += "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    public func info(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.info, event, fields) }
+    public func warning(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.warning, event, fields) }
+    public func error(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.error, event, fields) }
+
+    static func quote(_ value: String) -> String {
+        if !value.isEmpty, value.allSatisfy({ $0.isASCII && !$0.isWhitespace && $0 != "\"" && $0 != "=" }) { return value }
+        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: Date())
+    }
+}

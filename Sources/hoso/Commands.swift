@@ -1,0 +1,154 @@
+import Dispatch
+import Foundation
+import HosoDomain
+import HosoNode
+import HosoSQLite
+
+enum Commands {
+    static let dataOption = OptionSpec.option("data", "dir", help: "The node's data directory.", required: true)
+
+    static var all: [Command] { [initCommand, serve, adminCreate, backup, restore, demo, check, version] }
+
+    static let initCommand = Command(
+        "init", abstract: "Create a node's data directory: database, configuration, optional root unit.",
+        options: [
+            dataOption,
+            .option("name", "name", help: "Display name of the node.", required: true),
+            .option("port", "port", help: "TCP port to serve on.", default: "8080"),
+            .option("host", "address", help: "Address to listen on.", default: "127.0.0.1"),
+            .option("unit-code", "code", help: "Code of the root unit to create (e.g. DT)."),
+            .option("unit-name", "name", help: "Name of the root unit (e.g. \"UBND tỉnh Đồng Tháp\")."),
+        ]) { o in
+        let dir = DataDirectory(o.value("data")!)
+        guard !dir.isInitialised else { throw UsageError(message: "\(dir.path) is already initialised", command: "init") }
+        guard let port = Int(o.value("port")!), (0...65535).contains(port) else { throw UsageError(message: "--port must be 0-65535", command: "init") }
+        if (o.value("unit-code") == nil) != (o.value("unit-name") == nil) {
+            throw UsageError(message: "--unit-code and --unit-name go together", command: "init")
+        }
+        try dir.create()
+        let store = try NodeStore(path: dir.databasePath)
+        if let code = o.value("unit-code"), let name = o.value("unit-name") {
+            _ = try store.createUnit(.commandLine("init"), UnitInput(code: code, name: name))
+        }
+        try dir.save(NodeConfiguration(name: o.value("name")!, host: o.value("host")!, port: port))
+        print("Initialised \(dir.path) (node id \(store.nodeID)).")
+        print("Next: hoso admin-create --data \(dir.path) --username admin   (password from standard input)")
+        return 0
+    }
+
+    static let serve = Command(
+        "serve", abstract: "Serve the node's HTTP API until SIGINT or SIGTERM.",
+        options: [dataOption, .option("port", "port", help: "Override the configured port (0 = any free port)."),
+                  .option("host", "address", help: "Override the configured listen address.")]) { o in
+        let port = try o.value("port").map { text -> Int in
+            guard let p = Int(text), (0...65535).contains(p) else { throw UsageError(message: "--port must be 0-65535", command: "serve") }
+            return p
+        }
+        let runtime = try NodeRuntime(directory: DataDirectory(o.value("data")!), portOverride: port, hostOverride: o.value("host"))
+        let bound = try runtime.start()
+        print("hoso node '\(runtime.configuration.name)' serving on http://\(runtime.configuration.host):\(bound)/")
+        fflush(nil)
+        waitForTermination()
+        runtime.stop()
+        return 0
+    }
+
+    static let adminCreate = Command(
+        "admin-create", abstract: "Create an administrator account (the first one, or another).",
+        discussion: "The password is read from standard input (one line), or from the HOSO_PASSWORD environment variable.",
+        options: [dataOption, .option("username", "name", help: "Login name.", required: true),
+                  .option("full-name", "name", help: "Full name.", default: "Quản trị hệ thống")]) { o in
+        let dir = DataDirectory(o.value("data")!)
+        _ = try dir.loadConfiguration()
+        let password = ProcessInfo.processInfo.environment["HOSO_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
+        let store = try NodeStore(path: dir.databasePath)
+        let user = try store.createUser(.commandLine("admin-create"),
+                                        UserInput(username: o.value("username"), full_name: o.value("full-name"), password: password, role: .admin))
+        print("Created administrator '\(user.username)'.")
+        return 0
+    }
+
+    static let backup = Command(
+        "backup", abstract: "Write an online backup of the node's database (safe while the node runs).",
+        options: [dataOption, .option("output", "file", help: "Backup file to write.", required: true)]) { o in
+        let dir = DataDirectory(o.value("data")!)
+        _ = try dir.loadConfiguration()
+        let connection = try Connection(path: dir.databasePath)
+        try connection.backup(to: o.value("output")!)
+        let schema = try Connection.verifyDatabaseFile(at: o.value("output")!)
+        print("Backup written to \(o.value("output")!) (integrity ok, schema \(schema.last ?? "?")).")
+        return 0
+    }
+
+    static let restore = Command(
+        "restore", abstract: "Replace the node's database with a verified backup (the node must be stopped).",
+        discussion: "The backup must pass PRAGMA integrity_check and carry only migrations this version knows. The current database is kept beside it as hoso.sqlite.before-restore-<time>.",
+        options: [dataOption, .option("input", "file", help: "Backup file to restore.", required: true)]) { o in
+        let dir = DataDirectory(o.value("data")!)
+        _ = try dir.loadConfiguration()
+        let input = o.value("input")!
+        let migrations: [String]
+        do { migrations = try Connection.verifyDatabaseFile(at: input) }
+        catch { throw RestoreError("refusing to restore \(input): \(TypeDescription.of(error))") }
+        let known = Set(NodeSchema.migrator.migrations.map(\.name))
+        guard !migrations.isEmpty, migrations.allSatisfy(known.contains) else {
+            throw RestoreError("refusing to restore \(input): not a hoso database of this version (migrations: \(migrations.joined(separator: ", ")))")
+        }
+        let lock = try ProcessLock(path: dir.lockPath)   // fails while the node serves
+        let fm = FileManager.default
+        let stamp = Int(Date().timeIntervalSince1970)
+        if fm.fileExists(atPath: dir.databasePath) {
+            // Fold the WAL into the main file before moving it aside.
+            try Connection(path: dir.databasePath).execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try fm.moveItem(atPath: dir.databasePath, toPath: dir.databasePath + ".before-restore-\(stamp)")
+        }
+        for suffix in ["-wal", "-shm"] { try? fm.removeItem(atPath: dir.databasePath + suffix) }
+        try fm.copyItem(atPath: input, toPath: dir.databasePath + ".restoring")
+        try fm.moveItem(atPath: dir.databasePath + ".restoring", toPath: dir.databasePath)
+        _ = try NodeStore(path: dir.databasePath)
+        withExtendedLifetime(lock) {}
+        print("Restored \(input) into \(dir.path); previous database kept as hoso.sqlite.before-restore-\(stamp).")
+        return 0
+    }
+
+    static let check = Command(
+        "check", abstract: "Run PRAGMA integrity_check on the node's database.",
+        options: [dataOption]) { o in
+        let dir = DataDirectory(o.value("data")!)
+        _ = try dir.loadConfiguration()
+        let result = try Connection.verifyDatabaseFile(at: dir.databasePath)
+        print("integrity ok; migrations: \(result.joined(separator: ", "))")
+        return 0
+    }
+
+    static let version = Command("version", abstract: "Print the version.", options: []) { _ in
+        print("hoso \(HosoVersion.current)")
+        return 0
+    }
+
+    /// Blocks until SIGINT or SIGTERM.
+    static func waitForTermination() {
+        let semaphore = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { semaphore.signal() }
+            source.resume()
+            sources.append(source)
+        }
+        semaphore.wait()
+        withExtendedLifetime(sources) {}
+    }
+}
+
+struct RestoreError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+enum TypeDescription {
+    static func of(_ error: Error) -> String {
+        String(describing: error)
+    }
+}
