@@ -7,7 +7,7 @@ import HosoSQLite
 enum Commands {
     static let dataOption = OptionSpec.option("data", "dir", help: "The node's data directory.", required: true)
 
-    static var all: [Command] { [initCommand, serve, adminCreate, backup, restore, demo, check, version] }
+    static var all: [Command] { [initCommand, serve, adminCreate, backup, restore, check, demo, openapi, version] }
 
     static let initCommand = Command(
         "init", abstract: "Create a node's data directory: database, configuration, optional root unit.",
@@ -150,5 +150,15 @@ struct RestoreError: Error, CustomStringConvertible {
 enum TypeDescription {
     static func of(_ error: Error) -> String {
         String(describing: error)
+    }
+}
+
+extension Commands {
+    static let openapi = Command("openapi", abstract: "Print the OpenAPI 3 document of the node API (the repository keeps a copy in openapi.json).",
+                                 options: []) { _ in
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: try encoder.encode(OpenAPIDocument.make()), as: UTF8.self))
+        return 0
     }
 }

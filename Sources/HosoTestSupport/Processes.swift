@@ -1,0 +1,54 @@
+import Foundation
+
+/// Runs the built `hoso` executable, for tests of the command line and of real processes.
+public enum HosoBinary {
+    /// The `hoso` executable next to the test bundle (`.build/<triple>/debug/hoso`).
+    public static var path: String {
+        var candidates: [URL] = []
+        let argv0 = URL(fileURLWithPath: CommandLine.arguments[0])
+        candidates.append(argv0.deletingLastPathComponent().appendingPathComponent("hoso"))
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("hoso"))
+        candidates.append(Bundle.main.bundleURL.appendingPathComponent("hoso"))
+        for url in candidates where FileManager.default.isExecutableFile(atPath: url.path) { return url.path }
+        return candidates[0].path
+    }
+
+    /// The outcome of one run.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs `hoso` with arguments and optional standard input; waits for it to exit.
+    public static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe(), inp = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inp
+        try process.run()
+        if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
+        try? inp.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Starts `hoso` in the background (e.g. `serve`); the caller terminates it.
+    public static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}

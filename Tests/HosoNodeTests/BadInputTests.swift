@@ -1,0 +1,75 @@
+import Foundation
+import HosoDomain
+import HosoHTTP
+import HosoNode
+import HosoTestSupport
+import Testing
+
+/// Client mistakes get a clear 4xx and change nothing; never a 500.
+@Suite struct BadInputTests {
+    @Test func malformedBodies() async throws {
+        let node = try TestNode()
+        let s = try await node.login("hr.a")
+        let path = "/api/dossiers/\(node.dossierA1)"
+        func send(_ body: [UInt8], type: String = "application/json") async -> HTTPResponse {
+            await node.send(.patch, path, token: s.token, headers: [("Content-Type", type)], body: body)
+        }
+        let cases: [([UInt8], String, Int, String)] = [
+            (Array("{\"phone\":".utf8), "application/json", 400, "invalid_json"),
+            ([0x7B, 0x22, 0xC3, 0x28, 0x22, 0x3A, 0x31, 0x7D], "application/json", 400, "invalid_utf8"),
+            (Array("[1,2]".utf8), "application/json", 400, "invalid_json"),
+            (Array("phone=1".utf8), "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+            (Array("{\"phone\": 12}".utf8), "application/json", 422, "validation_failed"),
+            (Array("{\"salary_step\": \"ba\"}".utf8), "application/json", 422, "validation_failed"),
+            (Array("{\"salary_step\": 2.5}".utf8), "application/json", 422, "validation_failed"),
+            (Array("{\"unknown\": 1}".utf8), "application/json", 422, "validation_failed"),
+            (Array("{\"phone\": \"a\\u0000b\"}".utf8), "application/json", 422, "validation_failed"),
+        ]
+        for (body, type, status, code) in cases {
+            let r = await send(body, type: type)
+            #expect(r.status.code == status, "\(String(decoding: body, as: UTF8.self)): \(r.bodyText)")
+            #expect(r.json["error"]["code"].stringValue == code)
+        }
+        let after = await node.send(.get, path, token: s.token)
+        #expect(after.json["phone"] == .null, "nothing changed")
+    }
+
+    @Test func typedInputsRejectUnknownFieldsAndWrongTypes() async throws {
+        let node = try TestNode()
+        let s = try await node.login("admin")
+        let unknown = await node.send(.post, "/api/units", json: ["code": "X", "name": "X", "colour": "red"], token: s.token)
+        #expect(unknown.status.code == 422)
+        #expect(unknown.json["error"]["fields"][0]["field"].stringValue == "colour")
+        let wrongType = await node.send(.post, "/api/users", json: ["username": "abc", "full_name": "A", "password": "matkhau123", "role": 5], token: s.token)
+        #expect(wrongType.status.code == 422)
+        #expect(wrongType.json["error"]["fields"][0]["field"].stringValue == "role")
+        let badRole = await node.send(.post, "/api/users", json: ["username": "abc", "full_name": "A", "password": "matkhau123", "role": "god"], token: s.token)
+        #expect(badRole.status.code == 422)
+        let login = await node.send(.post, "/api/session", json: ["username": "admin"])
+        #expect(login.status.code == 422)
+    }
+
+    @Test func unknownIdsAndRoutes() async throws {
+        let node = try TestNode()
+        let s = try await node.login("admin")
+        #expect(await node.send(.get, "/api/dossiers/00000000-0000-7000-8000-000000000000", token: s.token).status.code == 404)
+        #expect(await node.send(.get, "/api/dossiers/x/unknown-table", token: s.token).status.code == 404)
+        #expect(await node.send(.get, "/api/catalogues/khong_co", token: s.token).status.code == 404)
+        #expect(await node.send(.put, "/api/dossiers", token: s.token).status.code == 405)
+        #expect(await node.send(.get, "/api/dossiers/'%20OR%201=1--", token: s.token).status.code == 404)
+    }
+
+    @Test func unitTreeRules() async throws {
+        let node = try TestNode()
+        let admin = try await node.login("admin")
+        let duplicate = await node.send(.post, "/api/units", json: ["code": "A", "name": "Trùng"], token: admin.token)
+        #expect(duplicate.json["error"]["fields"][0]["code"].stringValue == "duplicate")
+        let cycle = await node.send(.patch, "/api/units/\(node.units["A"]!)", json: ["parent_id": .string(node.units["A1"]!)], token: admin.token)
+        #expect(cycle.status.code == 422)
+        let hr = try await node.login("hr.a")
+        let sub = await node.send(.post, "/api/units", json: ["code": "A2", "name": "Phòng A2", "parent_id": .string(node.units["A"]!)], token: hr.token)
+        #expect(sub.status.code == 201, "HR creates sub-units of its own unit")
+        let elsewhere = await node.send(.post, "/api/units", json: ["code": "B2", "name": "X", "parent_id": .string(node.units["B"]!)], token: hr.token)
+        #expect(elsewhere.status.code == 403)
+    }
+}
