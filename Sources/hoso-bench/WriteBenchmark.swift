@@ -77,6 +77,7 @@ struct WriteBenchmark {
         print(String(format: "  latency per dossier    p50 %.2f ms   p99 %.2f ms   max %.2f ms", pct(0.50), pct(0.99), sorted.last ?? 0))
         print(String(format: "  ratio hoso / baseline  %.3f  (the API validates, audits, logs changes, authenticates and speaks JSON over HTTP)", rate / baseline))
         print(String(format: "  peak RSS               %.1f MiB", peakRSSMiB()))
+        fflush(nil)
         print("  integrity_check        \(try runtime.store.integrityCheck().joined(separator: ","))")
     }
 
@@ -121,7 +122,7 @@ struct WriteBenchmark {
 
     func peakRSSMiB() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         return Double(usage.ru_maxrss) / 1024
     }
 }

@@ -11,7 +11,7 @@ import Glibc
 //
 //   swift run -c release hoso-bench write [--dossiers N] [--clients C] [--rows R]
 
-setvbuf(stdout, nil, _IOLBF, 0)
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String, _ fallback: Int) -> Int {
     guard let i = arguments.firstIndex(of: "--\(name)"), i + 1 < arguments.count, let v = Int(arguments[i + 1]) else { return fallback }

@@ -17,7 +17,7 @@ import Testing
         try dir.save(NodeConfiguration(name: "live", host: "127.0.0.1", port: 0))
         let seedStore = try NodeStore(path: dir.databasePath)
         let unit = try seedStore.createUnit(.commandLine(), UnitInput(code: "L", name: "Đơn vị L")).id
-        _ = try seedStore.createUser(.commandLine(), UserInput(username: "hr", full_name: "HR", password: "matkhau123", role: .hr, unit_id: unit), hashCost: 1)
+        _ = try seedStore.createUser(.commandLine(), UserInput(username: "hr.live", full_name: "HR", password: "matkhau123", role: .hr, unit_id: unit), hashCost: 1)
 
         let runtime = try NodeRuntime(directory: dir, log: Log(component: "test", level: .error))
         let port = try runtime.start()
@@ -37,7 +37,7 @@ import Testing
             let (data, response) = try await session.data(for: request)
             return ((response as! HTTPURLResponse).statusCode, (try? JSONValue.parse(String(decoding: data, as: UTF8.self))) ?? .null)
         }
-        let (status, login) = try await call("POST", "/api/session", json: ["username": "hr", "password": "matkhau123"])
+        let (status, login) = try await call("POST", "/api/session", json: ["username": "hr.live", "password": "matkhau123"])
         #expect(status == 200)
         let token = try #require(login["token"].stringValue)
         let (created, doc) = try await call("POST", "/api/dossiers", json: .object(TestNode.person(name: "Hoàng Thị Mai", unit: unit, sex: "2")), token: token)

@@ -31,7 +31,7 @@ import Testing
         for _ in 0..<3 {
             #expect(await node.send(.post, "/api/session", json: ["username": "hr.b", "password": "sai-mat-khau1"]).status.code == 401)
         }
-        let locked = await node.send(.post, "/api/session", json: ["username": "hr.b", "password": TestNode.password])
+        let locked = await node.send(.post, "/api/session", json: ["username": "hr.b", "password": .string(TestNode.password)])
         #expect(locked.status.code == 429, "even the right password is refused while locked")
         #expect(locked.json["error"]["code"].stringValue == "account_locked")
         let admin = try await node.login("admin")
