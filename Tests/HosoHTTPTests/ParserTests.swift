@@ -39,7 +39,7 @@ struct ParserTests {
         let text = "POST /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "5;name=value\r\nhello\r\n"
             + "6 ; quoted=\"a b\"\r\n world\r\n"
-            + "000A\r\n, Việt!\r\n"
+            + "0009\r\n, Việt!\r\n"
             + "0;last\r\nX-Checksum: abc\r\nX-Other: 1\r\n\r\n"
             + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n"
         let requests = try parseAll(text)
@@ -77,15 +77,18 @@ struct ParserTests {
         var parser = HTTPRequestParser()
         parser.feed(Array("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n".utf8))
         #expect(try parser.nextRequest() == nil)
-        #expect(parser.takeContinueExpectation())
-        #expect(!parser.takeContinueExpectation())
+        let first = parser.takeContinueExpectation()
+        let second = parser.takeContinueExpectation()
+        #expect(first)
+        #expect(!second)
         parser.feed(Array("abc".utf8))
         #expect(try parser.nextRequest()?.bodyText == "abc")
 
         var http10 = HTTPRequestParser()
         http10.feed(Array("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n".utf8))
         #expect(try http10.nextRequest() == nil)
-        #expect(!http10.takeContinueExpectation(), "HTTP/1.0 expectations are ignored")
+        let ignored = http10.takeContinueExpectation()
+        #expect(!ignored, "HTTP/1.0 expectations are ignored")
     }
 
     @Test("keep-alive defaults", arguments: [
@@ -139,9 +142,10 @@ struct ParserTests {
         let fields = (1...99).map { "X-\($0): v\r\n" }.joined()
         #expect(try parseAll("GET / HTTP/1.1\r\nHost: h\r\n\(fields)\r\n").first?.headers.count == 100)
 
-        let body = String(repeating: "b", count: limits.maxBodyBytes)
-        let request = try parseAll("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-        #expect(request.first?.body.count == limits.maxBodyBytes)
+        var parser = HTTPRequestParser(limits: limits)
+        parser.feed(Array("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: \(limits.maxBodyBytes)\r\n\r\n".utf8))
+        parser.feed([UInt8](repeating: 0x62, count: limits.maxBodyBytes))
+        #expect(try parser.nextRequest()?.body.count == limits.maxBodyBytes)
     }
 
     @Test func zeroLengthAndChunkedBodiesReportEmptyBodies() throws {

@@ -163,7 +163,7 @@ struct RouterTests {
         }
         let response = await get(router, "/raw", method: .post, body: Array(#"{"name":"An","age":"x"}"#.utf8))
         #expect(response.status == .badRequest)
-        let error = try #require(try HTTPErrorBody.decode(response))
+        let error = try HTTPErrorBody.decode(response)
         #expect(error.code == "invalid_json")
         #expect(error.details?["field"] == "age")
         #expect(error.details?["reason"] == "type_mismatch")

@@ -36,7 +36,7 @@ final class RawClient: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(port: Int, timeout: Double = 5) throws {
+    init(port: Int, timeout: Double = 20) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError("socket: errno \(errno)") }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
@@ -59,12 +59,6 @@ final class RawClient: @unchecked Sendable {
     }
 
     deinit { _ = Glibc.close(fd) }
-
-    /// Shrinks the receive buffer (to force the server into partial writes).
-    func setReceiveBuffer(_ bytes: Int32) {
-        var size = bytes
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-    }
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
@@ -174,7 +168,7 @@ func makeTestRouter() -> Router {
     }
     router.get("/big") { request, _ in
         let size = Int(request.query["size"] ?? "") ?? 1_000_000
-        return .bytes((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }, contentType: "application/octet-stream")
+        return .bytes(testPattern(size: size), contentType: "application/octet-stream")
     }
     router.post("/greet") { request, _ in
         struct Person: Codable { let name: String; let age: Int }
@@ -184,6 +178,16 @@ func makeTestRouter() -> Router {
     }
     router.get("/whoami") { request, _ in .text(request.remoteAddress ?? "?") }
     return router
+}
+
+/// Deterministic non-repeating-looking bytes (a 4093-byte prime-length block, so an
+/// offset error shows up), cheap to build even in debug builds.
+func testPattern(size: Int) -> [UInt8] {
+    let block = (0..<4093).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(size)
+    while bytes.count < size { bytes.append(contentsOf: block.prefix(size - bytes.count)) }
+    return bytes
 }
 
 /// Polls `condition` until it holds or `timeout` passes.

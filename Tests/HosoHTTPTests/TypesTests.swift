@@ -49,8 +49,10 @@ struct TypesTests {
         #expect(attributes[UserKey.self] == "an")
         #expect(attributes[RoleKey.self] == ["hr", "admin"])
         #expect(attributes.count == 2)
+        #expect(attributes[UserKey.self, default: "guest"] == "an")
         #expect(attributes.removeValue(for: UserKey.self) == "an")
         #expect(!attributes.contains(UserKey.self))
+        #expect(attributes[UserKey.self, default: "guest"] == "guest")
         attributes[RoleKey.self] = nil
         #expect(attributes.isEmpty)
     }

@@ -56,7 +56,7 @@ struct URLSessionTests {
             var request = URLRequest(url: try #require(URL(string: "http://127.0.0.1:\(port)/echo")))
             request.httpMethod = "POST"
             request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
-            let payload = Data((0..<2_000_000).map { UInt8(truncatingIfNeeded: $0 / 7) })
+            let payload = Data(testPattern(size: 2_000_000))
             request.httpBody = payload
             let (echoed, response) = try await session.data(for: request)
             #expect((response as? HTTPURLResponse)?.statusCode == 200)
