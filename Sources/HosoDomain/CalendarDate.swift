@@ -49,9 +49,9 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     }
 
     /// `yyyy-MM-dd`.
-    public var iso: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var iso: String { FastFormat.padded(year, width: 4) + "-" + FastFormat.padded(month, width: 2) + "-" + FastFormat.padded(day, width: 2) }
     /// `dd/MM/yyyy`, as Vietnamese users write dates.
-    public var display: String { String(format: "%02d/%02d/%04d", day, month, year) }
+    public var display: String { FastFormat.padded(day, width: 2) + "/" + FastFormat.padded(month, width: 2) + "/" + FastFormat.padded(year, width: 4) }
     public var description: String { iso }
 
     public static func < (a: CalendarDate, b: CalendarDate) -> Bool {

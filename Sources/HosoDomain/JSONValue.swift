@@ -71,20 +71,6 @@ public enum JSONValue: Sendable, Hashable, Codable {
 /// A JSON object: the fields of one record.
 public typealias JSONObject = [String: JSONValue]
 
-extension JSONValue {
-    /// Encodes to compact JSON with sorted keys (stable bytes for digests and tests).
-    public func jsonString() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "null"
-    }
-
-    /// Parses JSON text.
-    public static func parse(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-    }
-}
-
 /// Literals, so documents built in code (the OpenAPI description) read naturally.
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
     public init(stringLiteral value: String) { self = .string(value) }

@@ -14,7 +14,7 @@ public enum RecordID {
         for i in 6..<16 { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
         bytes[6] = (bytes[6] & 0x0F) | 0x70   // version 7
         bytes[8] = (bytes[8] & 0x3F) | 0x80   // RFC 4122 variant
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let hex = FastFormat.hex(bytes)
         let chars = Array(hex)
         return String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-" + String(chars[12..<16]) + "-"
             + String(chars[16..<20]) + "-" + String(chars[20..<32])
@@ -30,6 +30,6 @@ public enum RecordID {
     /// A random token of `byteCount` bytes from the system CSPRNG, hex-encoded.
     public static func token(byteCount: Int = 32) -> String {
         var rng = SystemRandomNumberGenerator()
-        return (0..<byteCount).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+        return FastFormat.hex((0..<byteCount).map { _ in UInt8.random(in: 0...255, using: &rng) })
     }
 }

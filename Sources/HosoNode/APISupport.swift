@@ -38,8 +38,10 @@ extension HTTPRequest {
             throw NodeError.badRequest("invalid_utf8", "Nội dung không phải UTF-8 hợp lệ.")
         }
         let value: JSONValue
-        do { value = try JSONDecoder().decode(JSONValue.self, from: Data(body)) }
-        catch { throw NodeError.badRequest("invalid_json", "Nội dung không phải JSON hợp lệ.") }
+        do { value = try JSONValue.parse(utf8: body) }
+        catch let error as JSONValue.ParseError {
+            throw NodeError.badRequest("invalid_json", "Nội dung không phải JSON hợp lệ (byte \(error.offset): \(error.reason)).")
+        }
         guard case .object(let object) = value else {
             throw NodeError.badRequest("invalid_json", "Nội dung phải là một đối tượng JSON, không phải \(value.typeName).")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HosoDomain
 
 /// Structured logs: one logfmt line per event on standard error.
 ///
@@ -41,8 +42,6 @@ public struct Log: Sendable {
     }
 
     static func timestamp() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        FastFormat.timestamp()
     }
 }

@@ -129,9 +129,7 @@ extension NodeStore {
     }
 
     static func parseTimestamp(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
+        FastFormat.parseTimestamp(text)
     }
 
     static func minutes(until date: Date, from now: Date) -> Int { max(1, Int((date.timeIntervalSince(now) / 60).rounded(.up))) }

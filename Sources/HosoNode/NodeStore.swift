@@ -107,9 +107,5 @@ public final class NodeStore: Sendable {
 
 /// Wall-clock timestamps for display and audit (never used to order versions).
 enum Timestamp {
-    static func now(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
+    static func now(_ date: Date = Date()) -> String { FastFormat.timestamp(date) }
 }
