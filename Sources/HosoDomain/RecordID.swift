@@ -11,13 +11,14 @@ public enum RecordID {
         let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { bytes[i] = UInt8((millis >> (8 * (5 - UInt64(i)))) & 0xFF) }
-        for i in 6..<16 { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
+        // Two 64-bit draws (each a getrandom call) rather than one per byte.
+        let high = rng.next(), low = rng.next()
+        for i in 6..<8 { bytes[i] = UInt8(truncatingIfNeeded: high >> (8 * UInt64(i - 6))) }
+        for i in 8..<16 { bytes[i] = UInt8(truncatingIfNeeded: low >> (8 * UInt64(i - 8))) }
         bytes[6] = (bytes[6] & 0x0F) | 0x70   // version 7
         bytes[8] = (bytes[8] & 0x3F) | 0x80   // RFC 4122 variant
-        let hex = FastFormat.hex(bytes)
-        let chars = Array(hex)
-        return String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-" + String(chars[12..<16]) + "-"
-            + String(chars[16..<20]) + "-" + String(chars[20..<32])
+        return FastFormat.hex(bytes[0..<4]) + "-" + FastFormat.hex(bytes[4..<6]) + "-" + FastFormat.hex(bytes[6..<8]) + "-"
+            + FastFormat.hex(bytes[8..<10]) + "-" + FastFormat.hex(bytes[10..<16])
     }
 
     /// True if `text` looks like a UUID (any version): 8-4-4-4-12 lowercase or uppercase hex.
@@ -30,6 +31,11 @@ public enum RecordID {
     /// A random token of `byteCount` bytes from the system CSPRNG, hex-encoded.
     public static func token(byteCount: Int = 32) -> String {
         var rng = SystemRandomNumberGenerator()
-        return FastFormat.hex((0..<byteCount).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        var bytes: [UInt8] = []
+        while bytes.count < byteCount {
+            let word = rng.next()
+            for shift in stride(from: 0, to: 64, by: 8) where bytes.count < byteCount { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        }
+        return FastFormat.hex(bytes)
     }
 }
