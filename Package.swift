@@ -17,21 +17,24 @@ let package = Package(
         .target(name: "HosoSQLite", dependencies: ["CSQLite"]),
         // Pure domain: records, catalogues, validation, roles, Vietnamese text.
         .target(name: "HosoDomain"),
+        // Replication: version vectors, sync messages, conflict rule, schedule; pure.
+        .target(name: "HosoReplication", dependencies: ["HosoDomain"]),
         // HTTP/1.1: incremental parser, router + middleware, socket server.
         .target(name: "HosoHTTP"),
         // The node application: schema, store, accounts, audit, API.
-        .target(name: "HosoNode", dependencies: ["HosoSQLite", "HosoDomain", "HosoHTTP", "CCrypt"],
+        .target(name: "HosoNode", dependencies: ["HosoSQLite", "HosoDomain", "HosoReplication", "HosoHTTP", "CCrypt"],
                 resources: [.copy("Resources")]),
         // Thin executable: the CLI.
         .executableTarget(name: "hoso", dependencies: ["HosoNode"]),
         // Benchmarks: a command that prints figures, never a test.
         .executableTarget(name: "hoso-bench", dependencies: ["HosoNode", "HosoSQLite", "HosoHTTP"]),
         // Helpers shared by the test targets.
-        .target(name: "HosoTestSupport", dependencies: ["HosoNode", "HosoSQLite", "HosoHTTP"]),
+        .target(name: "HosoTestSupport", dependencies: ["HosoNode", "HosoSQLite", "HosoHTTP", "HosoReplication"]),
 
         .testTarget(name: "HosoSQLiteTests", dependencies: ["HosoSQLite"]),
         .testTarget(name: "HosoDomainTests", dependencies: ["HosoDomain"]),
         .testTarget(name: "HosoHTTPTests", dependencies: ["HosoHTTP"]),
-        .testTarget(name: "HosoNodeTests", dependencies: ["HosoNode", "HosoTestSupport"]),
+        .testTarget(name: "HosoReplicationTests", dependencies: ["HosoReplication"]),
+        .testTarget(name: "HosoNodeTests", dependencies: ["HosoNode", "HosoTestSupport", "HosoReplication"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import HosoDomain
+import HosoReplication
 import HosoSQLite
 
 /// The node's replica: one SQLite file in WAL mode, reached through one serial queue.

@@ -1,0 +1,78 @@
+import HosoDomain
+
+/// One row version as it travels between nodes: the whole row (state, not a diff), its
+/// version vector and the node that wrote it. Re-sending a record is harmless: the
+/// receiver compares vectors and ignores what it already has (Protocol.md §7.4).
+public struct ChangeRecord: Sendable, Equatable {
+    /// The sender's change-log sequence number of this entry.
+    public var seq: Int64
+    /// The replicated table (`person`, `training`, `units`, ...).
+    public var entity: String
+    /// The row's id (UUIDv7).
+    public var id: String
+    /// The node that wrote this version.
+    public var origin: String
+    /// The version's vector.
+    public var vv: VersionVector
+    /// The user who wrote it (display only).
+    public var author: String?
+    /// When the row was created (RFC 3339, display only).
+    public var createdAt: String
+    /// When this version was written (RFC 3339, display only — never used to decide).
+    public var updatedAt: String
+    /// A tombstone: the row was deleted.
+    public var deleted: Bool
+    /// The unit whose replicas need this row (nil: every replica; `#root`: the hub only).
+    public var scope: String?
+    /// The row's replicated columns.
+    public var data: JSONObject
+
+    public init(seq: Int64, entity: String, id: String, origin: String, vv: VersionVector, author: String?,
+                createdAt: String, updatedAt: String, deleted: Bool, scope: String?, data: JSONObject) {
+        self.seq = seq
+        self.entity = entity
+        self.id = id
+        self.origin = origin
+        self.vv = vv
+        self.author = author
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.deleted = deleted
+        self.scope = scope
+        self.data = data
+    }
+
+    /// The wire form.
+    public var jsonValue: JSONValue {
+        .object([
+            "seq": .number(Double(seq)), "entity": .string(entity), "id": .string(id), "origin": .string(origin),
+            "vv": vv.jsonValue, "author": author.map(JSONValue.string) ?? .null, "created_at": .string(createdAt),
+            "updated_at": .string(updatedAt), "deleted": .bool(deleted), "scope": scope.map(JSONValue.string) ?? .null,
+            "data": .object(data),
+        ])
+    }
+
+    /// Reads the wire form, checking every field's type and size.
+    public init(json value: JSONValue, path: String) throws(MalformedMessage) {
+        let r = try MessageReader(value, path: path)
+        seq = try r.int("seq")
+        entity = try r.string("entity", maxLength: 64)
+        id = try r.string("id", maxLength: 64)
+        guard !id.isEmpty else { throw MalformedMessage(r.name("id"), "must not be empty") }
+        origin = try r.string("origin", maxLength: 64)
+        vv = try r.vector("vv")
+        guard vv[origin] > 0 else { throw MalformedMessage(r.name("vv"), "must include the origin's counter") }
+        author = try r.optionalString("author", maxLength: 64)
+        createdAt = try r.string("created_at", maxLength: 40)
+        updatedAt = try r.string("updated_at", maxLength: 40)
+        deleted = try r.bool("deleted")
+        scope = try r.optionalString("scope", maxLength: 64)
+        data = try r.objectValue("data")
+    }
+
+    /// The canonical bytes of what the row says (data and tombstone flag, not the
+    /// version): two records with equal content have equal digests.
+    public var contentDigest: String {
+        SHA256.hex(Array(JSONValue.object(["data": .object(data), "deleted": .bool(deleted)]).jsonString().utf8))
+    }
+}
