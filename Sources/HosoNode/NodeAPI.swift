@@ -10,14 +10,20 @@ public struct NodeAPI: Sendable {
     public let name: String
     /// Whether the session cookie carries `Secure` (when served behind TLS).
     public let secureCookies: Bool
+    /// The sync client towards this node's parent (nil for the hub).
+    public let sync: SyncClient?
+    /// The sync settings (nil for the hub).
+    public let syncSettings: SyncSettings?
     let log: Log
 
     public init(store: NodeStore, policy: SessionPolicy = SessionPolicy(), name: String = "hoso", secureCookies: Bool = false,
-                log: Log = Log(component: "http")) {
+                sync: SyncClient? = nil, log: Log = Log(component: "http")) {
         self.store = store
         self.policy = policy
         self.name = name
         self.secureCookies = secureCookies
+        self.sync = sync
+        self.syncSettings = sync?.settings
         self.log = log
     }
 
@@ -38,6 +44,8 @@ public struct NodeAPI: Sendable {
         addSessionRoutes(router)
         addDossierRoutes(router)
         addAdminRoutes(router)
+        addSyncRoutes(router)
+        addReplicationRoutes(router)
         return router
     }
 

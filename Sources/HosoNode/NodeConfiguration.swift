@@ -18,6 +18,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var lockout_seconds: Int = 900
     /// Set the `Secure` flag on the session cookie (when served over HTTPS).
     public var secure_cookies: Bool = false
+    /// How this node syncs with its parent; absent on the hub (the root of the tree).
+    public var sync: SyncSettings?
 
     public init(name: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.name = name
@@ -35,6 +37,7 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         max_failed_logins = try c.decodeIfPresent(Int.self, forKey: .max_failed_logins) ?? 5
         lockout_seconds = try c.decodeIfPresent(Int.self, forKey: .lockout_seconds) ?? 900
         secure_cookies = try c.decodeIfPresent(Bool.self, forKey: .secure_cookies) ?? false
+        sync = try c.decodeIfPresent(SyncSettings.self, forKey: .sync)
     }
 
     /// The session policy these settings describe.
@@ -72,11 +75,13 @@ public struct DataDirectory: Sendable {
         catch { throw NodeError(.badRequest, "bad_config", "\(configPath) is not valid: \(error)") }
     }
 
-    /// Writes `node.json` atomically.
+    /// Writes `node.json` atomically, readable by the owner only (it may hold the
+    /// node's sync credential).
     public func save(_ configuration: NodeConfiguration) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(configuration).write(to: URL(fileURLWithPath: configPath), options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configPath)
     }
 
     /// Creates the directory (mode 0700: it holds confidential records).

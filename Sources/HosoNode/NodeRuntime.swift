@@ -9,23 +9,37 @@ public final class NodeRuntime: @unchecked Sendable {
     public let configuration: NodeConfiguration
     public let store: NodeStore
     public let api: NodeAPI
+    /// The sync client towards the parent (nil on the hub).
+    public let sync: SyncClient?
     private let server: HTTPServer
     private let lock: ProcessLock
     let log: Log
 
     /// Opens the data directory (taking its lock) and prepares the server.
     /// `portOverride` replaces the configured port (0 picks a free one).
-    public init(directory: DataDirectory, portOverride: Int? = nil, hostOverride: String? = nil, log: Log = Log(component: "node")) throws {
+    public init(directory: DataDirectory, portOverride: Int? = nil, hostOverride: String? = nil, syncEnabled: Bool? = nil,
+                log: Log = Log(component: "node")) throws {
         self.directory = directory
         var configuration = try directory.loadConfiguration()
         if let portOverride { configuration.port = portOverride }
         if let hostOverride { configuration.host = hostOverride }
-        self.configuration = configuration
         self.lock = try ProcessLock(path: directory.lockPath)
-        self.store = try NodeStore(path: directory.databasePath)
+        if let syncEnabled { configuration.sync?.enabled = syncEnabled }
+        self.configuration = configuration
+        self.store = try NodeStore(path: directory.databasePath, nodeID: configuration.sync?.nodeID,
+                                   seedCatalogues: configuration.sync == nil)
         self.log = log
+        if let settings = configuration.sync {
+            guard let url = URL(string: settings.parent_url), url.scheme == "http" || url.scheme == "https" else {
+                throw NodeError(.badRequest, "bad_config", "sync.parent_url '\(settings.parent_url)' is not an http(s) URL.")
+            }
+            sync = SyncClient(store: store, settings: settings, transport: HTTPSyncTransport(baseURL: url),
+                              log: Log(component: "sync", level: log.level))
+        } else {
+            sync = nil
+        }
         self.api = NodeAPI(store: store, policy: configuration.sessionPolicy, name: configuration.name,
-                           secureCookies: configuration.secure_cookies, log: Log(component: "http", level: log.level))
+                           secureCookies: configuration.secure_cookies, sync: sync, log: Log(component: "http", level: log.level))
         var serverConfiguration = HTTPServerConfiguration()
         serverConfiguration.host = configuration.host
         serverConfiguration.port = configuration.port
@@ -36,6 +50,7 @@ public final class NodeRuntime: @unchecked Sendable {
     @discardableResult
     public func start() throws -> Int {
         let port = try server.start()
+        sync?.start()
         log.info("listening", ["node_id": store.nodeID, "host": configuration.host, "port": String(port), "version": HosoVersion.current])
         return port
     }
@@ -43,5 +58,10 @@ public final class NodeRuntime: @unchecked Sendable {
     /// Stops the server (idempotent).
     public func stop() {
         server.stop()
+        if let sync {
+            let done = DispatchSemaphore(value: 0)
+            Task.detached { await sync.stop(); done.signal() }
+            done.wait()
+        }
     }
 }

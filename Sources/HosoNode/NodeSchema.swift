@@ -23,6 +23,7 @@ public enum NodeSchema {
         var migrator = Migrator()
         migrator.register("001_core", sql: coreSQL)
         migrator.register("002_dossiers", sql: dossierSQL())
+        migrator.register("003_replication", sql: replicationSQL)
         return migrator
     }
 
@@ -136,6 +137,127 @@ public enum NodeSchema {
             at TEXT NOT NULL
         );
         CREATE INDEX change_log_row ON change_log(entity, row_id);
+        """
+
+    /// Replication (Protocol.md §7): the change log learns where each entry came from
+    /// and which replicas need it; knowledge vectors; the node registry; the parent's
+    /// record of its children; conflicts, rejections and quarantine. Unique keys of
+    /// replicated tables ignore tombstones, so a rejected row kept as a tombstone never
+    /// blocks the authoritative row with the same code.
+    static let replicationSQL = """
+        -- origin: the node that wrote the version; via: the peer it arrived from (NULL =
+        -- written or resolved here); scope: the unit whose replicas need it (NULL = all,
+        -- '#root' = the hub only).
+        ALTER TABLE change_log ADD COLUMN origin TEXT;
+        ALTER TABLE change_log ADD COLUMN scope TEXT;
+        ALTER TABLE change_log ADD COLUMN via TEXT;
+        UPDATE change_log SET origin = (SELECT value FROM node_meta WHERE key = 'node_id');
+        UPDATE change_log SET scope = (SELECT unit_id FROM person WHERE person.id = change_log.person_id) WHERE person_id IS NOT NULL;
+        UPDATE change_log SET scope = coalesce((SELECT unit_id FROM users WHERE users.id = change_log.row_id), '#root') WHERE entity = 'users';
+        UPDATE change_log SET scope = (SELECT unit_id FROM staffing_quotas q WHERE q.id = change_log.row_id) WHERE entity = 'staffing_quotas';
+
+        -- Per origin node: the highest counter this replica holds (its own is node_meta.clock).
+        CREATE TABLE knowledge (origin TEXT PRIMARY KEY NOT NULL, counter INTEGER NOT NULL) WITHOUT ROWID;
+
+        -- The tree of nodes (replicated from the hub): which units each node serves.
+        CREATE TABLE nodes (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            parent_id TEXT,
+            units TEXT NOT NULL DEFAULT '[]',
+            role TEXT NOT NULL CHECK (role IN ('hub', 'node')),
+            \(replicationColumns)
+        );
+
+        -- A parent's own record of each child it enrolled (never replicated): the
+        -- credential hash and the sync state the dashboard shows.
+        CREATE TABLE sync_children (
+            node_id TEXT PRIMARY KEY NOT NULL,
+            secret_hash TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'enrolled'
+                CHECK (status IN ('enrolled', 'active', 'identity_conflict', 'regressed', 'retired')),
+            status_message TEXT,
+            push_checkpoint INTEGER NOT NULL DEFAULT 0,
+            pull_checkpoint INTEGER NOT NULL DEFAULT 0,
+            clock INTEGER NOT NULL DEFAULT 0,
+            knowledge TEXT NOT NULL DEFAULT '{}',
+            software TEXT,
+            schema_version TEXT,
+            last_contact_at TEXT,
+            last_push_at TEXT,
+            last_pull_at TEXT,
+            last_error TEXT,
+            changes_received INTEGER NOT NULL DEFAULT 0,
+            changes_rejected INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+
+        -- Changes a parent refused, so a re-sent push gets the same answer.
+        CREATE TABLE sync_rejections (
+            peer TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            vv TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            message TEXT NOT NULL,
+            data TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (peer, entity, row_id, vv)
+        );
+
+        -- Concurrent versions: the deterministic winner is in the row, the loser here.
+        -- Replicated (same id wherever the same conflict is found) so admins see it.
+        CREATE TABLE conflicts (
+            id TEXT PRIMARY KEY NOT NULL,
+            entity TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            person_id TEXT,
+            unit_id TEXT,
+            winner_origin TEXT NOT NULL,
+            winner_vv TEXT NOT NULL,
+            winner_data TEXT NOT NULL,
+            loser_origin TEXT NOT NULL,
+            loser_vv TEXT NOT NULL,
+            loser_data TEXT NOT NULL,
+            detected_by TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+            resolution TEXT,
+            resolved_by TEXT,
+            resolved_at TEXT,
+            \(replicationColumns)
+        );
+        CREATE INDEX conflicts_open ON conflicts(status, unit_id);
+
+        -- This node's own changes that its parent refused, kept for an administrator.
+        CREATE TABLE quarantine (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            entity TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            person_id TEXT,
+            unit_id TEXT,
+            origin TEXT NOT NULL,
+            vv TEXT NOT NULL,
+            data TEXT NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            reason TEXT NOT NULL,
+            message TEXT NOT NULL,
+            rejected_by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'discarded', 'reapplied')),
+            resolved_by TEXT,
+            resolved_at TEXT
+        );
+
+        DROP INDEX units_code;
+        CREATE UNIQUE INDEX units_code ON units(code) WHERE deleted = 0;
+        DROP INDEX staffing_quotas_key;
+        CREATE UNIQUE INDEX staffing_quotas_key ON staffing_quotas(unit_id, year, category) WHERE deleted = 0;
+        DROP INDEX catalogue_entries_code;
+        CREATE UNIQUE INDEX catalogue_entries_code ON catalogue_entries(catalogue_id, code) WHERE deleted = 0;
+        DROP INDEX users_username;
+        CREATE UNIQUE INDEX users_username ON users(username) WHERE deleted = 0;
         """
 
     /// The person and history tables, generated from `DossierSchema` so that a field is

@@ -9,15 +9,25 @@ import HosoSQLite
 final class CatalogueCodeCache: @unchecked Sendable {
     private let lock = NSLock()
     private var codes: [String: Set<String>] = [:]
+    private var everCodes: [String: Set<String>] = [:]
 
-    func replace(_ new: [String: Set<String>]) {
+    func replace(current: [String: Set<String>], all: [String: Set<String>]) {
         lock.lock(); defer { lock.unlock() }
-        codes = new
+        codes = current
+        everCodes = all
     }
 
+    /// Whether `code` may be used in new values today.
     func contains(_ catalogue: CatalogueID, _ code: String) -> Bool {
         lock.lock(); defer { lock.unlock() }
         return codes[catalogue.rawValue]?.contains(code) ?? false
+    }
+
+    /// Whether `code` exists in the catalogue at all, retired or not (replicated rows
+    /// written before a code was retired stay valid).
+    func containsAnyVersion(_ catalogue: CatalogueID, _ code: String) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        return everCodes[catalogue.rawValue]?.contains(code) ?? false
     }
 }
 
@@ -42,13 +52,16 @@ extension NodeStore {
                 INSERT INTO catalogues(id, name, version, source, note, vv, origin, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [definition.id, definition.name, definition.version, definition.source, definition.note, vv, nodeID, now, now])
+            try logChange(c, entity: "catalogues", rowID: definition.id, counter: counter, personID: nil, scope: nil)
             for entry in definition.entries {
                 let attributes = JSONValue.object(entry.attributes.mapValues { .string($0) }).jsonString()
+                let entryID = RecordID.make()
                 try c.execute("""
                     INSERT INTO catalogue_entries(id, catalogue_id, code, name, attributes, sort_order, valid_from, valid_to, vv, origin, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, [RecordID.make(), definition.id, entry.code, entry.name, attributes, entry.sortOrder,
+                    """, [entryID, definition.id, entry.code, entry.name, attributes, entry.sortOrder,
                           entry.validFrom, entry.validTo, vv, nodeID, now, now])
+                try logChange(c, entity: "catalogue_entries", rowID: entryID, counter: counter, personID: nil, scope: nil)
             }
         }
     }
@@ -56,15 +69,16 @@ extension NodeStore {
     /// Reloads the in-memory set of usable codes (after seeding or a catalogue change).
     public func reloadCatalogueCodes(today: CalendarDate = .today()) throws {
         let rows = try db.read { c in
-            try c.rows("SELECT catalogue_id, code FROM catalogue_entries WHERE deleted = 0 AND (valid_to IS NULL OR valid_to >= ?)", [today.iso])
+            try c.rows("SELECT catalogue_id, code, valid_to FROM catalogue_entries WHERE deleted = 0")
         }
-        var map: [String: Set<String>] = [:]
+        var current: [String: Set<String>] = [:], all: [String: Set<String>] = [:]
         for row in rows {
             if let id = row.get("catalogue_id", as: String.self), let code = row.get("code", as: String.self) {
-                map[id, default: []].insert(code)
+                all[id, default: []].insert(code)
+                if (row.get("valid_to", as: String.self).map { $0 >= today.iso } ?? true) { current[id, default: []].insert(code) }
             }
         }
-        codes.replace(map)
+        codes.replace(current: current, all: all)
     }
 
     /// A validator that checks codes against this replica's catalogues.
@@ -152,7 +166,7 @@ extension NodeStore {
                     """, [rowID, catalogueID, code, name, attributes, entry.sort_order, entry.valid_from, entry.valid_to,
                           self.nextVector(nil, counter: counter), self.nodeID, actor.userID, now, now])
             }
-            try self.logChange(c, entity: "catalogue_entries", rowID: rowID, counter: counter, personID: nil)
+            try self.logChange(c, entity: "catalogue_entries", rowID: rowID, counter: counter, personID: nil, scope: nil)
             try self.audit(c, actor, action: existing == nil ? "create" : "update", entity: "catalogue_entry", entityID: rowID,
                            changes: .object(["catalogue": .string(catalogueID), "code": .string(code), "name": .string(name)]))
             return CatalogueEntryDTO(code: code, name: name, attributes: entry.attributes, sort_order: entry.sort_order,

@@ -111,7 +111,7 @@ extension NodeStore {
         }
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         try c.execute("INSERT INTO person(\(columns.joined(separator: ", "))) VALUES (\(placeholders))", values)
-        try logChange(c, entity: kind.name, rowID: id, counter: counter, personID: id)
+        try logChange(c, entity: kind.name, rowID: id, counter: counter, personID: id, scope: unitID)
         try audit(c, actor, action: "create", entity: kind.name, entityID: id, personID: id, unitID: unitID,
                   changes: Self.fieldChanges(old: [:], new: fields))
     }
@@ -130,7 +130,7 @@ extension NodeStore {
         }
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         try c.execute("INSERT INTO \(kind.name)(\(columns.joined(separator: ", "))) VALUES (\(placeholders))", values)
-        try logChange(c, entity: kind.name, rowID: id, counter: counter, personID: personID)
+        try logChange(c, entity: kind.name, rowID: id, counter: counter, personID: personID, scope: unitID)
         try audit(c, actor, action: "create", entity: kind.name, entityID: id, personID: personID, unitID: unitID,
                   changes: Self.fieldChanges(old: [:], new: fields))
         return id
@@ -284,7 +284,7 @@ extension NodeStore {
                 values += [.text(VietnameseText.fold(name)), .text(VietnameseText.sortKey(fullName: name))]
             }
             try c.execute("UPDATE person SET \(sets.joined(separator: ", ")) WHERE id = ?", values + [.text(id)])
-            try self.logChange(c, entity: kind.name, rowID: id, counter: counter, personID: id)
+            try self.logChange(c, entity: kind.name, rowID: id, counter: counter, personID: id, scope: row.get("unit_id"))
             try self.audit(c, actor, action: "update", entity: kind.name, entityID: id, personID: id, unitID: row.get("unit_id"), changes: diff)
         }
         return try dossierDocument(personID: id)
@@ -304,12 +304,12 @@ extension NodeStore {
                     let subID: String = sub.get("id") ?? ""
                     try c.execute("UPDATE \(kind.name) SET deleted = 1, vv = ?, origin = ?, author = ?, updated_at = ? WHERE id = ?",
                                   [self.nextVector(sub.get("vv"), counter: counter), self.nodeID, actor.userID, now, subID])
-                    try self.logChange(c, entity: kind.name, rowID: subID, counter: counter, personID: id)
+                    try self.logChange(c, entity: kind.name, rowID: subID, counter: counter, personID: id, scope: row.get("unit_id"))
                 }
             }
             try c.execute("UPDATE person SET deleted = 1, vv = ?, origin = ?, author = ?, updated_at = ? WHERE id = ?",
                           [self.nextVector(row.get("vv"), counter: counter), self.nodeID, actor.userID, now, id])
-            try self.logChange(c, entity: "person", rowID: id, counter: counter, personID: id)
+            try self.logChange(c, entity: "person", rowID: id, counter: counter, personID: id, scope: row.get("unit_id"))
             try self.audit(c, actor, action: "delete", entity: "dossier", entityID: id, personID: id, unitID: row.get("unit_id"))
         }
     }

@@ -65,7 +65,7 @@ extension NodeStore {
                     values.append(RecordCoding.databaseValue(value, type: kind.field(name)!.type))
                 }
                 try c.execute("UPDATE \(kind.name) SET \(sets.joined(separator: ", ")) WHERE id = ?", values + [.text(id)])
-                try self.logChange(c, entity: kind.name, rowID: id, counter: counter, personID: personID)
+                try self.logChange(c, entity: kind.name, rowID: id, counter: counter, personID: personID, scope: person.get("unit_id"))
                 try self.audit(c, actor, action: "update", entity: kind.name, entityID: id, personID: personID,
                                unitID: person.get("unit_id"), changes: diff)
                 }
@@ -81,7 +81,7 @@ extension NodeStore {
             let counter = try self.tick(c)
             try c.execute("UPDATE \(kind.name) SET deleted = 1, vv = ?, origin = ?, author = ?, updated_at = ? WHERE id = ?",
                           [self.nextVector(row.get("vv"), counter: counter), self.nodeID, actor.userID, Timestamp.now(), id])
-            try self.logChange(c, entity: kind.name, rowID: id, counter: counter, personID: personID)
+            try self.logChange(c, entity: kind.name, rowID: id, counter: counter, personID: personID, scope: person.get("unit_id"))
             try self.audit(c, actor, action: "delete", entity: kind.name, entityID: id, personID: personID,
                            unitID: person.get("unit_id"), changes: Self.fieldChanges(old: RecordCoding.fields(row, kind: kind), new: [:]))
         }

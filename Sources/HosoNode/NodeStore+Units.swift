@@ -107,7 +107,7 @@ extension NodeStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [id, input.code!, input.name!.trimmingCharacters(in: .whitespacesAndNewlines), input.kind, input.parent_id, input.level_tag,
                       input.valid_from, input.valid_to, input.successor_id, self.nextVector(nil, counter: counter), self.nodeID, actor.userID, now, now])
-            try self.logChange(c, entity: "units", rowID: id, counter: counter, personID: nil)
+            try self.logChange(c, entity: "units", rowID: id, counter: counter, personID: nil, scope: nil)
             let unit = try self.unit(c, id: id)
             try self.audit(c, actor, action: "create", entity: "unit", entityID: id, unitID: id,
                            changes: .object(["code": .string(unit.code), "name": .string(unit.name)]))
@@ -152,7 +152,7 @@ extension NodeStore {
                 vv = ?, origin = ?, author = ?, updated_at = ? WHERE id = ?
                 """, [new.code, new.name, new.kind, new.parent_id, new.level_tag, new.valid_from, new.valid_to, new.successor_id,
                       self.nextVector(vv, counter: counter), self.nodeID, actor.userID, Timestamp.now(), id])
-            try self.logChange(c, entity: "units", rowID: id, counter: counter, personID: nil)
+            try self.logChange(c, entity: "units", rowID: id, counter: counter, personID: nil, scope: nil)
             try self.audit(c, actor, action: "update", entity: "unit", entityID: id, unitID: id, changes: Self.diff(old, new))
             return new
         }
@@ -221,7 +221,7 @@ extension NodeStore {
                 ON CONFLICT(id) DO UPDATE SET quota = excluded.quota, vv = excluded.vv, origin = excluded.origin,
                     author = excluded.author, updated_at = excluded.updated_at, deleted = 0
                 """, [id, unitID, year, category, quota, self.nextVector(existing?.get("vv"), counter: counter), self.nodeID, actor.userID, now, now])
-            try self.logChange(c, entity: "staffing_quotas", rowID: id, counter: counter, personID: nil)
+            try self.logChange(c, entity: "staffing_quotas", rowID: id, counter: counter, personID: nil, scope: unitID)
             try self.audit(c, actor, action: existing == nil ? "create" : "update", entity: "staffing_quota", entityID: id, unitID: unitID,
                            changes: .array([.object(["field": .string("quota"), "old": existing?.get("quota", as: Int.self).map { .number(Double($0)) } ?? .null,
                                                      "new": .number(Double(quota))])]))

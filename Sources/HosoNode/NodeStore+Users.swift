@@ -124,7 +124,7 @@ extension NodeStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [id, username, fullName, hash, role.rawValue, input.unit_id, input.person_id, actor.userID != nil, now,
                       self.nextVector(nil, counter: counter), self.nodeID, actor.userID, now, now])
-            try self.logChange(c, entity: "users", rowID: id, counter: counter, personID: nil)
+            try self.logChange(c, entity: "users", rowID: id, counter: counter, personID: nil, scope: input.unit_id ?? Self.rootScope)
             try self.audit(c, actor, action: "create", entity: "user", entityID: id, unitID: input.unit_id,
                            changes: .object(["username": .string(username), "role": .string(role.rawValue)]))
             return Self.user(from: try c.row("SELECT \(Self.userColumns) FROM users WHERE id = ?", [id])!)
@@ -186,7 +186,7 @@ extension NodeStore {
             if new.role != old.role || !new.active || new.unit_id != old.unit_id {
                 try c.execute("DELETE FROM sessions WHERE user_id = ?", [id])
             }
-            try self.logChange(c, entity: "users", rowID: id, counter: counter, personID: nil)
+            try self.logChange(c, entity: "users", rowID: id, counter: counter, personID: nil, scope: new.unit_id ?? Self.rootScope)
             try self.audit(c, actor, action: "update", entity: "user", entityID: id, unitID: new.unit_id, changes: Self.diff(old, new))
             return new
         }
@@ -227,13 +227,14 @@ extension NodeStore {
     }
 
     private func setPassword(_ c: Connection, userID: String, hash: String, mustChange: Bool) throws {
-        let vv: String? = try c.scalar("SELECT vv FROM users WHERE id = ?", [userID])
+        let row = try c.row("SELECT vv, unit_id FROM users WHERE id = ?", [userID])
+        let vv: String? = row?.get("vv")
         let counter = try tick(c)
         try c.execute("""
             UPDATE users SET password_hash = ?, must_change_password = ?, failed_attempts = 0, locked_until = NULL, password_changed_at = ?,
                 vv = ?, origin = ?, updated_at = ? WHERE id = ?
             """, [hash, mustChange, Timestamp.now(), nextVector(vv, counter: counter), nodeID, Timestamp.now(), userID])
-        try logChange(c, entity: "users", rowID: userID, counter: counter, personID: nil)
+        try logChange(c, entity: "users", rowID: userID, counter: counter, personID: nil, scope: row?.get("unit_id") ?? Self.rootScope)
     }
 
     /// Number of accounts (the CLI asks before creating the first admin).

@@ -14,29 +14,44 @@ public final class NodeStore: Sendable {
     /// This replica's stable id: the actor in version vectors.
     public let nodeID: String
     let codes: CatalogueCodeCache
+    /// Fires after commits that appended change-log entries the parent does not have.
+    public let changes = ChangeNotifier()
+    let parentCache = ParentIDCache()
 
     /// Opens (creating and migrating if needed) the database at `path`.
     ///
-    /// A new database gets a node id and the seed catalogues (ethnic groups, religions,
-    /// grades with salary scales, ...), all in the first transaction.
-    public init(path: String) throws {
+    /// A new database gets a node id — `nodeID` when the node was enrolled by a parent,
+    /// a fresh one otherwise — and, unless it will receive them from its parent
+    /// (`seedCatalogues: false`), the seed catalogues (ethnic groups, religions, grades
+    /// with salary scales, ...), all in the first transaction.
+    public init(path: String, nodeID requestedID: String? = nil, seedCatalogues: Bool = true) throws {
         let db = try DatabaseQueue(path: path)
         _ = try db.inDatabase { try NodeSchema.migrator.migrate($0) }
         self.db = db
-        self.nodeID = try db.write { c in
-            if let id = try c.scalar("SELECT value FROM node_meta WHERE key = 'node_id'", as: String.self) { return id }
-            let id = RecordID.make()
+        let (id, created) = try db.write { c -> (String, Bool) in
+            if let id = try c.scalar("SELECT value FROM node_meta WHERE key = 'node_id'", as: String.self) {
+                if let requestedID, requestedID != id {
+                    throw NodeError(.conflict, "node_id_mismatch", "The database at \(path) belongs to node \(id), not \(requestedID).")
+                }
+                return (id, false)
+            }
+            let id = requestedID ?? RecordID.make()
             try c.execute("INSERT INTO node_meta(key, value) VALUES ('node_id', ?), ('clock', '0'), ('created_at', ?)", [id, Timestamp.now()])
-            return id
+            return (id, true)
         }
+        self.nodeID = id
         self.codes = CatalogueCodeCache()
         try db.write { c in
-            if try c.scalar("SELECT count(*) FROM catalogues", as: Int.self) == 0 {
-                try self.seedCatalogues(c)
-            }
+            // Only a new root replica seeds the code lists; an enrolled node receives the
+            // hub's (with the hub's row ids) on its first pull.
+            if created && seedCatalogues { try self.seedCatalogues(c) }
+            self.parentCache.set(try self.storedParentID(c))
         }
         try reloadCatalogueCodes()
     }
+
+    /// The schema version: the newest migration applied.
+    public static var schemaVersion: String { NodeSchema.migrator.migrations.last?.name ?? "" }
 
     // MARK: Versioning
 
@@ -58,11 +73,6 @@ public final class NodeStore: Sendable {
         return vector.json
     }
 
-    /// Records a local write in the change log (same transaction as the write).
-    func logChange(_ c: Connection, entity: String, rowID: String, counter: Int64, personID: String?) throws {
-        try c.execute("INSERT INTO change_log(entity, row_id, counter, person_id, at) VALUES (?, ?, ?, ?, ?)",
-                      [entity, rowID, counter, personID, Timestamp.now()])
-    }
 
     // MARK: Units in reach
 
@@ -104,6 +114,16 @@ public final class NodeStore: Sendable {
     public func backup(to path: String) throws {
         try db.inDatabase { try $0.backup(to: path) }
     }
+}
+
+/// The parent's node id, cached because every log append consults it.
+///
+/// `@unchecked Sendable`: `lock` guards `value`.
+final class ParentIDCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: String?
+    func set(_ id: String?) { lock.lock(); value = id; lock.unlock() }
+    func get() -> String? { lock.lock(); defer { lock.unlock() }; return value }
 }
 
 /// Wall-clock timestamps for display and audit (never used to order versions).

@@ -13,6 +13,9 @@ public final class Connection {
     private var cache: [String: Statement] = [:]
     /// Depth of nested `transaction` / `savepoint` calls.
     private var transactionDepth = 0
+    /// Work to run once the current transaction has committed, with the savepoint depth
+    /// that registered it (a rolled-back savepoint drops its own).
+    private var commitCallbacks: [(depth: Int, body: () -> Void)] = []
 
     /// Opens (creating if needed) the database at `path` and applies hoso's pragmas.
     public init(path: String, readOnly: Bool = false) throws {
@@ -150,12 +153,24 @@ public final class Connection {
         do {
             let result = try body()
             try execute("COMMIT")
+            let callbacks = commitCallbacks
+            commitCallbacks = []
+            for callback in callbacks { callback.body() }
             return result
         } catch {
+            commitCallbacks = []
             // ROLLBACK can itself fail if SQLite already rolled back (e.g. SQLITE_FULL); ignore that.
             if isInTransaction { try? execute("ROLLBACK") }
             throw error
         }
+    }
+
+    /// Runs `body` after the current write transaction commits (never if it rolls back),
+    /// outside the transaction. Outside a transaction it runs at once. Use it to tell
+    /// other parts of the program about committed data (a sync trigger), never to write.
+    public func afterCommit(_ body: @escaping () -> Void) {
+        if transactionDepth == 0 { body(); return }
+        commitCallbacks.append((transactionDepth, body))
     }
 
     /// Runs `body` in a read transaction (`BEGIN DEFERRED`): a consistent snapshot in WAL mode.
@@ -186,6 +201,7 @@ public final class Connection {
         } catch {
             try? execute("ROLLBACK TO \(name)")
             try? execute("RELEASE \(name)")
+            commitCallbacks.removeAll { $0.depth > transactionDepth - 1 }
             throw error
         }
     }

@@ -30,6 +30,26 @@ public final class DatabaseQueue: @unchecked Sendable {
         try queue.sync { try connection.transaction { try body(connection) } }
     }
 
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction that is durable when it returns
+    /// (`synchronous = FULL`: the WAL is fsynced at commit, so a power loss cannot undo
+    /// it), with foreign-key enforcement off for its duration.
+    ///
+    /// Replication uses it to apply rows received from another node: the sender has
+    /// already enforced references, rows may arrive before the rows they reference
+    /// (the log orders rows by their latest version), and an acknowledged batch must
+    /// survive a crash. `PRAGMA foreign_key_check` holds again once sync settles.
+    public func durableWrite<T>(foreignKeys: Bool = false, _ body: (Connection) throws -> T) throws -> T {
+        try queue.sync {
+            try connection.execute("PRAGMA synchronous = FULL")
+            if !foreignKeys { try connection.execute("PRAGMA foreign_keys = OFF") }
+            defer {
+                try? connection.execute("PRAGMA foreign_keys = ON")
+                try? connection.execute("PRAGMA synchronous = NORMAL")
+            }
+            return try connection.transaction { try body(connection) }
+        }
+    }
+
     /// Runs `body` in a read transaction (a consistent snapshot).
     public func read<T>(_ body: (Connection) throws -> T) throws -> T {
         try queue.sync { try connection.readTransaction { try body(connection) } }

@@ -1,0 +1,395 @@
+import Foundation
+import HosoDomain
+import HosoReplication
+import HosoSQLite
+
+/// Where a batch of received changes comes from, which decides the rules applied.
+enum InboundSource: Sendable {
+    /// A child pushing its branch's changes. `branch` holds the units it serves and
+    /// everything below them, `roots` the units it serves; `knownCounter` is the highest
+    /// counter of the child this node had processed before the batch.
+    case child(id: String, branch: Set<String>, roots: Set<String>, knownCounter: Int64)
+    /// The parent: its versions are applied, concurrent ones resolved, never refused.
+    case parent(id: String)
+
+    var peer: String {
+        switch self {
+        case .child(let id, _, _, _), .parent(let id): id
+        }
+    }
+}
+
+/// State carried through one batch.
+struct ApplyContext {
+    let source: InboundSource
+    let authority: AuthorityMap
+    /// The join of every vector seen in the batch: the knowledge it brings.
+    var knowledge = VersionVector()
+    /// Person id → owning unit, as stored here (nil: no such person here).
+    var personUnits: [String: String?] = [:]
+    var applied = 0, duplicates = 0, conflicts = 0, rejected = 0
+
+    init(source: InboundSource, authority: AuthorityMap) {
+        self.source = source
+        self.authority = authority
+    }
+
+    var isFromChild: Bool { if case .child = source { true } else { false } }
+}
+
+/// A row as this replica stores it.
+struct StoredVersion {
+    let record: ChangeRecord
+    var vv: VersionVector { record.vv }
+    var data: JSONObject { record.data }
+    var digest: String { record.contentDigest }
+}
+
+extension NodeStore {
+    // MARK: Applying one change
+
+    /// Applies one received version inside the caller's transaction and says what
+    /// happened to it (Protocol.md §7.4–§7.6). Throws `SyncError(.identityConflict)` when
+    /// the change proves that two processes write under the child's identity; the
+    /// caller rolls the whole batch back.
+    func apply(_ c: Connection, _ change: ChangeRecord, _ ctx: inout ApplyContext) throws -> ChangeResult {
+        ctx.knowledge.formJoin(change.vv)
+        guard let table = ReplicatedTable.byName[change.entity] else {
+            return try reject(c, nil, change, local: nil, reason: "invalid", message: "Bảng '\(change.entity)' không được đồng bộ.", &ctx)
+        }
+        let codes = self.codes
+        let problems = table.problems(in: change.data) { catalogue, code in
+            // A parent's rows are trusted for codes (it may know newer catalogue entries
+            // than have arrived here); a child's must use codes this replica knows.
+            !ctx.isFromChild || codes.containsAnyVersion(catalogue, code)
+        }
+        let local = try stored(c, table, id: change.id, scope: change.scope)
+        if !problems.isEmpty {
+            if case .parent = ctx.source {
+                throw SyncError(.malformed, "The parent sent an invalid \(change.entity) row: \(problems.prefix(3).joined(separator: "; "))")
+            }
+            return try reject(c, table, change, local: local, reason: "invalid", message: "Dữ liệu không hợp lệ: \(problems.prefix(5).joined(separator: "; "))", &ctx)
+        }
+        if case .child(let childID, _, _, _) = ctx.source,
+           let previous = try c.row("SELECT reason, message FROM sync_rejections WHERE peer = ? AND entity = ? AND row_id = ? AND vv = ?",
+                                    [childID, change.entity, change.id, change.vv.json]) {
+            // A re-sent change that was refused before gets the same answer.
+            ctx.rejected += 1
+            return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .rejected,
+                                reason: previous.get("reason"), message: previous.get("message"),
+                                current: try stored(c, table, id: change.id, scope: change.scope)?.record)
+        }
+        guard let local else {
+            if ctx.isFromChild {
+                try checkIdentity(change, localVV: nil, ctx)
+                if let denial = try ownershipDenial(c, table, change, local: nil, &ctx) {
+                    return try reject(c, table, change, local: nil, reason: denial.reason, message: denial.message, &ctx)
+                }
+            }
+            return try store(c, table, change, &ctx)
+        }
+        switch change.vv.compare(local.vv) {
+        case .equal:
+            if ctx.isFromChild && change.contentDigest != local.digest {
+                throw SyncError(.identityConflict, "Node \(ctx.source.peer) sent a different \(change.entity) row under a version it had already sent (\(change.vv)): two processes are using one node identity.")
+            }
+            ctx.duplicates += 1
+            return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .duplicate)
+        case .dominated:
+            ctx.duplicates += 1
+            return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .duplicate)
+        case .dominates:
+            if ctx.isFromChild && change.contentDigest != local.digest {
+                try checkIdentity(change, localVV: local.vv, ctx)
+                if let denial = try ownershipDenial(c, table, change, local: local, &ctx) {
+                    return try reject(c, table, change, local: local, reason: denial.reason, message: denial.message, &ctx)
+                }
+            }
+            // Equal content from anyone is only news about what the sender has seen.
+            return try store(c, table, change, &ctx)
+        case .concurrent:
+            if ctx.isFromChild {
+                try checkIdentity(change, localVV: local.vv, ctx)
+                if let denial = try ownershipDenial(c, table, change, local: local, &ctx) {
+                    return try reject(c, table, change, local: local, reason: denial.reason, message: denial.message, &ctx)
+                }
+            }
+            return try resolve(c, table, change, local: local, &ctx)
+        }
+    }
+
+    /// A child's own new event must have a counter above everything this node already
+    /// had from it; otherwise another process used the same counters (a copied data
+    /// directory). Equal is allowed: one transaction may span two batches.
+    func checkIdentity(_ change: ChangeRecord, localVV: VersionVector?, _ ctx: ApplyContext) throws {
+        guard case .child(let childID, _, _, let known) = ctx.source else { return }
+        let counter = change.vv[childID]
+        guard counter > (localVV?[childID] ?? 0), counter < known else { return }
+        throw SyncError(.identityConflict, "Node \(childID) sent a new \(change.entity) version with counter \(counter), below the \(known) already received from it: two processes are using one node identity, or the node was restored from a backup.")
+    }
+
+    /// Writes a received version and logs it as coming from the sender.
+    func store(_ c: Connection, _ table: ReplicatedTable, _ change: ChangeRecord, _ ctx: inout ApplyContext) throws -> ChangeResult {
+        do {
+            try writeRow(c, table, change)
+        } catch let error as SQLiteError where error.isConstraintViolation {
+            guard ctx.isFromChild else { throw SyncError(.unavailable, "A \(change.entity) row from the parent collides with a local row (\(error.message)); retrying after this node's own changes are resolved.") }
+            return try reject(c, table, change, local: try stored(c, table, id: change.id, scope: change.scope),
+                              reason: "duplicate_key", message: "Trùng mã/khóa với dữ liệu đã có (\(Self.constraintName(error))).", &ctx)
+        }
+        try logRow(c, table, change, via: ctx.source.peer, &ctx)
+        ctx.applied += 1
+        return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .applied)
+    }
+
+    /// Two versions written independently: the deterministic winner is stored with the
+    /// join of both vectors (so it dominates both and the resolution converges), the
+    /// loser goes to the conflict table. Conflict records themselves resolve silently.
+    func resolve(_ c: Connection, _ table: ReplicatedTable, _ change: ChangeRecord, local: StoredVersion, _ ctx: inout ApplyContext) throws -> ChangeResult {
+        let authority = try authorityNode(c, table, data: local.data, id: change.id, &ctx)
+        let incoming = ConflictRule.Version(origin: change.origin, vv: change.vv, contentDigest: change.contentDigest)
+        let kept = ConflictRule.Version(origin: local.record.origin, vv: local.vv, contentDigest: local.digest)
+        let incomingWins = ConflictRule.prefers(incoming, over: kept, authority: authority)
+        var merged = incomingWins ? change : local.record
+        merged.vv = local.vv.joined(change.vv)
+        merged.seq = change.seq
+        let loser = incomingWins ? local.record : change
+        do {
+            try writeRow(c, table, merged)
+        } catch let error as SQLiteError where error.isConstraintViolation {
+            guard ctx.isFromChild else { throw SyncError(.unavailable, "A resolved \(change.entity) row collides with a local row (\(error.message)).") }
+            return try reject(c, table, change, local: local, reason: "duplicate_key", message: "Trùng mã/khóa với dữ liệu đã có (\(Self.constraintName(error))).", &ctx)
+        }
+        try logRow(c, table, merged, via: nil, &ctx)
+        if case .conflictRecords = table.ownership {
+            ctx.applied += 1
+            return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .applied)
+        }
+        try recordConflict(c, table, rowID: change.id, winner: merged, loser: loser, &ctx)
+        ctx.conflicts += 1
+        return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .conflict,
+                            message: incomingWins ? "Phiên bản gửi lên được giữ; phiên bản tại đây lưu trong bảng xung đột."
+                                                  : "Phiên bản tại đây được giữ; phiên bản gửi lên lưu trong bảng xung đột.",
+                            current: merged)
+    }
+
+    /// Refuses a child's change: records the refusal (so a re-send gets the same
+    /// answer) and makes the authoritative version dominate the refused one — the
+    /// stored row gets the join of both vectors plus a new event of this node, or, when
+    /// no row may exist, a tombstone does — so that the refused version is superseded
+    /// everywhere it travelled, including replicas below the child.
+    func reject(_ c: Connection, _ table: ReplicatedTable?, _ change: ChangeRecord, local: StoredVersion?,
+                reason: String, message: String, _ ctx: inout ApplyContext) throws -> ChangeResult {
+        guard case .child(let childID, _, _, _) = ctx.source else {
+            throw SyncError(.malformed, "The parent sent a \(change.entity) row this node cannot store: \(message)")
+        }
+        try c.execute("""
+            INSERT OR IGNORE INTO sync_rejections(peer, entity, row_id, vv, origin, reason, message, data, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [childID, change.entity, change.id, change.vv.json, change.origin, reason, message,
+                  JSONValue.object(["data": .object(change.data), "deleted": .bool(change.deleted)]).jsonString(), Timestamp.now()])
+        ctx.rejected += 1
+        var current: ChangeRecord?
+        if let table {
+            let counter = try tick(c)
+            if let local {
+                var restored = local.record
+                restored.vv = local.vv.joined(change.vv)
+                restored.vv[nodeID] = counter
+                restored.origin = nodeID
+                try writeRow(c, table, restored)
+                try logRow(c, table, restored, via: nil, &ctx)
+                current = restored
+            } else if reason != "invalid" {
+                var tombstone = change
+                tombstone.vv[nodeID] = counter
+                tombstone.origin = nodeID
+                tombstone.deleted = true
+                try writeRow(c, table, tombstone)
+                try logRow(c, table, tombstone, via: nil, &ctx)
+                current = tombstone
+            }
+        }
+        return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .rejected, reason: reason, message: message, current: current)
+    }
+
+    // MARK: Ownership
+
+    /// Why the child may not write this row, judged against the version stored here
+    /// (never the incoming claim alone), or nil when it may.
+    func ownershipDenial(_ c: Connection, _ table: ReplicatedTable, _ change: ChangeRecord, local: StoredVersion?,
+                         _ ctx: inout ApplyContext) throws -> (reason: String, message: String)? {
+        guard case .child(let childID, let branch, let roots, _) = ctx.source else { return nil }
+        let notOwner = "not_owner"
+        func string(_ data: JSONObject?, _ key: String) -> String? { data?[key]?.stringValue }
+        switch table.ownership {
+        case .hubOnly:
+            return (notOwner, "Danh mục do Sở Nội vụ quản lý; nút cấp dưới không được sửa.")
+        case .dossierRoot:
+            let claimed = string(change.data, "unit_id") ?? ""
+            if let stored = string(local?.data, "unit_id") {
+                guard branch.contains(stored) else { return (notOwner, "Hồ sơ do đơn vị ngoài phạm vi của nút này quản lý.") }
+                if claimed != stored { return (notOwner, "Đơn vị quản lý hồ sơ chỉ thay đổi qua thủ tục điều động, chuyển hồ sơ.") }
+            } else {
+                guard ctx.authority.knows(unit: claimed) else { return ("unknown_unit", "Không có đơn vị '\(claimed)'.") }
+                guard branch.contains(claimed) else { return (notOwner, "Nút này không phục vụ đơn vị của hồ sơ.") }
+            }
+        case .dossierPart:
+            let personID = string(change.data, "person_id") ?? ""
+            if let stored = string(local?.data, "person_id"), stored != personID {
+                return ("invalid", "Không được chuyển dòng sang hồ sơ khác.")
+            }
+            let unit = try personUnit(c, personID, &ctx) ?? change.scope
+            guard let unit else { return ("unknown_dossier", "Không có hồ sơ '\(personID)'.") }
+            guard branch.contains(unit) else { return (notOwner, "Hồ sơ do đơn vị ngoài phạm vi của nút này quản lý.") }
+        case .unitTree:
+            if local != nil, !branch.contains(change.id) || roots.contains(change.id) {
+                return (notOwner, "Chỉ được quản lý đơn vị trực thuộc các đơn vị nút phục vụ.")
+            }
+            guard let parent = string(change.data, "parent_id"), branch.contains(parent) else {
+                return (notOwner, "Đơn vị mới phải trực thuộc đơn vị nút phục vụ.")
+            }
+        case .belowServedUnits(let column):
+            for unit in [string(change.data, column), string(local?.data, column)].compactMap({ $0 }) {
+                guard branch.contains(unit), !roots.contains(unit) else { return (notOwner, "Đơn vị ngoài phạm vi của nút này.") }
+            }
+        case .accounts:
+            let role = string(change.data, "role").flatMap(Role.init(rawValue:))
+            guard let role, role.scope != .province else { return (notOwner, "Nút cấp dưới không được tạo tài khoản toàn tỉnh.") }
+            if let stored = local, string(stored.data, "unit_id").map(branch.contains) != true { return (notOwner, "Tài khoản của đơn vị khác.") }
+            guard let unit = string(change.data, "unit_id"), branch.contains(unit) else { return (notOwner, "Tài khoản phải thuộc đơn vị nút phục vụ.") }
+        case .nodeRegistry:
+            guard let parent = string(change.data, "parent_id"), parent != change.id,
+                  parent == childID || ctx.authority.node(parent, isInBranchOf: childID) else {
+                return (notOwner, "Chỉ được đăng ký nút con trong nhánh của mình.")
+            }
+            let units = (try? JSONValue.parse(string(change.data, "units") ?? ""))?.arrayValue?.compactMap(\.stringValue)
+            guard let units, units.allSatisfy(branch.contains) else { return (notOwner, "Nút con chỉ phục vụ đơn vị trong phạm vi của nút cha.") }
+        case .conflictRecords:
+            if let unit = string(change.data, "unit_id"), !branch.contains(unit) { return (notOwner, "Xung đột về dữ liệu ngoài phạm vi.") }
+        }
+        return nil
+    }
+
+    /// The node whose version wins a conflict on this row.
+    func authorityNode(_ c: Connection, _ table: ReplicatedTable, data: JSONObject, id: String, _ ctx: inout ApplyContext) throws -> String? {
+        switch table.ownership {
+        case .dossierRoot: return ctx.authority.authority(forUnit: data["unit_id"]?.stringValue)
+        case .dossierPart:
+            let unit = try personUnit(c, data["person_id"]?.stringValue ?? "", &ctx)
+            return ctx.authority.authority(forUnit: unit)
+        case .unitTree: return ctx.authority.authority(forUnit: data["parent_id"]?.stringValue)
+        case .belowServedUnits(let column): return ctx.authority.authority(forUnit: data[column]?.stringValue)
+        case .accounts: return ctx.authority.authority(forUnit: data["unit_id"]?.stringValue)
+        case .hubOnly, .nodeRegistry: return ctx.authority.root
+        case .conflictRecords: return nil
+        }
+    }
+
+    /// The owning unit of a person as stored here (cached per batch).
+    func personUnit(_ c: Connection, _ personID: String, _ ctx: inout ApplyContext) throws -> String? {
+        if let cached = ctx.personUnits[personID] { return cached }
+        let unit = try c.scalar("SELECT unit_id FROM person WHERE id = ?", [personID], as: String.self)
+        ctx.personUnits[personID] = .some(unit)
+        return unit
+    }
+
+    // MARK: Rows
+
+    /// The stored version of a row, tombstones included.
+    func stored(_ c: Connection, _ table: ReplicatedTable, id: String, scope: String?) throws -> StoredVersion? {
+        guard let row = try c.row("SELECT * FROM \(table.name) WHERE id = ?", [id]) else { return nil }
+        return StoredVersion(record: record(table: table, row: row, seq: 0, scope: scope))
+    }
+
+    /// Inserts or replaces a row with a received (or resolved) version.
+    func writeRow(_ c: Connection, _ table: ReplicatedTable, _ change: ChangeRecord) throws {
+        var values: [DatabaseValue] = [.text(change.id)]
+        for column in table.columns {
+            values.append(RecordCoding.databaseValue(change.data[column.name] ?? .null, type: column.type))
+        }
+        values += [.text(change.vv.json), .text(change.origin), change.author.map(DatabaseValue.text) ?? .null,
+                   .text(change.createdAt), .text(change.updatedAt), .integer(change.deleted ? 1 : 0)]
+        if table.name == DossierSchema.person.name {
+            let name = change.data["full_name"]?.stringValue ?? ""
+            values += [.text(VietnameseText.fold(name)), .text(VietnameseText.sortKey(fullName: name))]
+        }
+        try c.execute(Self.upsertSQL(table), values)
+    }
+
+    nonisolated(unsafe) private static var upsertCache: [String: String] = [:]
+    private static let upsertLock = NSLock()
+
+    /// `INSERT ... ON CONFLICT(id) DO UPDATE` over every replicated column of `table`.
+    static func upsertSQL(_ table: ReplicatedTable) -> String {
+        upsertLock.lock(); defer { upsertLock.unlock() }
+        if let sql = upsertCache[table.name] { return sql }
+        var columns = ["id"] + table.columns.map(\.name) + ReplicatedTable.systemColumns
+        if table.name == DossierSchema.person.name { columns += ["name_fold", "name_sort"] }
+        let updates = columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let sql = "INSERT INTO \(table.name)(\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", "))) ON CONFLICT(id) DO UPDATE SET \(updates)"
+        upsertCache[table.name] = sql
+        return sql
+    }
+
+    /// Logs a stored version (received: `via` the sender; resolved here: nil).
+    func logRow(_ c: Connection, _ table: ReplicatedTable, _ change: ChangeRecord, via: String?, _ ctx: inout ApplyContext) throws {
+        let scope: String?
+        var personID: String?
+        switch table.scope {
+        case .global: scope = nil
+        case .unit(let column):
+            scope = change.data[column]?.stringValue ?? Self.rootScope
+            if table.name == DossierSchema.person.name { personID = change.id }
+        case .dossier(let column):
+            personID = change.data[column]?.stringValue
+            scope = try personUnit(c, personID ?? "", &ctx) ?? change.scope ?? Self.rootScope
+        }
+        if table.name == DossierSchema.person.name { ctx.personUnits[change.id] = .some(change.data["unit_id"]?.stringValue) }
+        try appendLog(c, entity: table.name, rowID: change.id, origin: change.origin, counter: change.vv[change.origin],
+                      personID: personID, scope: scope, via: via)
+    }
+
+    /// Keeps the losing version of a conflict, under an id derived from the two versions
+    /// so that every replica finding the same conflict files the same record.
+    func recordConflict(_ c: Connection, _ table: ReplicatedTable, rowID: String, winner: ChangeRecord, loser: ChangeRecord,
+                        _ ctx: inout ApplyContext) throws {
+        let digest = SHA256.hex("\(table.name)|\(rowID)|\(winner.vv.json)|\(loser.vv.json)|\(loser.contentDigest)")
+        let id = Self.uuidShaped(digest)
+        guard try c.scalar("SELECT count(*) FROM conflicts WHERE id = ?", [id], as: Int.self) == 0 else { return }
+        var personID: String?, unitID: String?
+        switch table.scope {
+        case .dossier(let column):
+            personID = winner.data[column]?.stringValue
+            unitID = try personUnit(c, personID ?? "", &ctx)
+        case .unit(let column):
+            unitID = winner.data[column]?.stringValue
+            if table.name == DossierSchema.person.name { personID = rowID }
+        case .global: break
+        }
+        func content(_ r: ChangeRecord) -> String { JSONValue.object(["data": .object(r.data), "deleted": .bool(r.deleted)]).jsonString() }
+        let counter = try tick(c)
+        let now = Timestamp.now()
+        let data: JSONObject = [
+            "entity": .string(table.name), "row_id": .string(rowID), "person_id": personID.map(JSONValue.string) ?? .null,
+            "unit_id": unitID.map(JSONValue.string) ?? .null, "winner_origin": .string(winner.origin), "winner_vv": .string(winner.vv.json),
+            "winner_data": .string(content(winner)), "loser_origin": .string(loser.origin), "loser_vv": .string(loser.vv.json),
+            "loser_data": .string(content(loser)), "detected_by": .string(nodeID), "detected_at": .string(now), "status": "open",
+            "resolution": .null, "resolved_by": .null, "resolved_at": .null,
+        ]
+        let conflict = ChangeRecord(seq: 0, entity: ReplicatedTable.conflicts.name, id: id, origin: nodeID,
+                                    vv: VersionVector([nodeID: counter]), author: nil, createdAt: now, updatedAt: now,
+                                    deleted: false, scope: unitID, data: data)
+        try writeRow(c, ReplicatedTable.conflicts, conflict)
+        try logRow(c, ReplicatedTable.conflicts, conflict, via: nil, &ctx)
+    }
+
+    /// A hex digest shaped like a UUID (8-4-4-4-12), for deterministic ids.
+    static func uuidShaped(_ hex: String) -> String {
+        let h = Array(hex.prefix(32))
+        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+    }
+
+    static func constraintName(_ error: SQLiteError) -> String {
+        error.message.replacingOccurrences(of: "UNIQUE constraint failed: ", with: "")
+    }
+}

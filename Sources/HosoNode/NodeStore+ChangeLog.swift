@@ -1,0 +1,220 @@
+import Foundation
+import HosoDomain
+import HosoReplication
+import HosoSQLite
+
+/// Tells interested parties (the sync client) that the change log grew with something
+/// the parent does not have yet.
+///
+/// `@unchecked Sendable`: `lock` guards `handlers`.
+public final class ChangeNotifier: @unchecked Sendable {
+    private let lock = NSLock()
+    private var handlers: [@Sendable () -> Void] = []
+
+    /// Calls `handler` after every commit that appended such an entry.
+    public func observe(_ handler: @escaping @Sendable () -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        handlers.append(handler)
+    }
+
+    func fire() {
+        lock.lock()
+        let current = handlers
+        lock.unlock()
+        for handler in current { handler() }
+    }
+}
+
+/// One entry of the change log as the sync code reads it.
+struct LogEntry: Sendable {
+    let seq: Int64
+    let entity: String
+    let rowID: String
+    let origin: String
+    let counter: Int64
+    let scope: String?
+}
+
+extension NodeStore {
+    /// The log scope of rows only the hub needs (accounts without a unit).
+    static let rootScope = "#root"
+
+    /// Records a local write in the change log (same transaction as the write).
+    func logChange(_ c: Connection, entity: String, rowID: String, counter: Int64, personID: String?, scope: String?) throws {
+        try appendLog(c, entity: entity, rowID: rowID, origin: nodeID, counter: counter, personID: personID, scope: scope, via: nil)
+    }
+
+    /// Appends a log entry and drops the row's older entries: the log holds each row
+    /// once, at the position of its latest version, so a fresh replica reads every row
+    /// once however often it was edited. Sequence numbers are never reused or reordered.
+    ///
+    /// `via` is the peer the version came from (nil: written or resolved here). Entries
+    /// are never sent back to the peer they came from.
+    func appendLog(_ c: Connection, entity: String, rowID: String, origin: String, counter: Int64,
+                   personID: String?, scope: String?, via: String?) throws {
+        try c.execute("DELETE FROM change_log WHERE entity = ? AND row_id = ?", [entity, rowID])
+        try c.execute("""
+            INSERT INTO change_log(entity, row_id, counter, person_id, at, origin, scope, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [entity, rowID, counter, personID, Timestamp.now(), origin, scope, via])
+        if via == nil || via != parentID {
+            let notifier = changes
+            c.afterCommit { notifier.fire() }
+        }
+    }
+
+    /// The highest sequence number in the log (0 when empty).
+    func lastSeq(_ c: Connection) throws -> Int64 {
+        try c.scalar("SELECT coalesce(max(seq), 0) FROM change_log", as: Int64.self) ?? 0
+    }
+
+    // MARK: Clock and knowledge
+
+    /// This node's logical clock (the counter of its latest local write).
+    func clock(_ c: Connection) throws -> Int64 {
+        try c.scalar("SELECT CAST(value AS INTEGER) FROM node_meta WHERE key = 'clock'", as: Int64.self) ?? 0
+    }
+
+    /// This replica's knowledge vector: per origin, the highest counter it holds; its
+    /// own entry is its clock.
+    func knowledge(_ c: Connection) throws -> VersionVector {
+        var vector = VersionVector()
+        for row in try c.rows("SELECT origin, counter FROM knowledge") {
+            if let origin: String = row.get("origin"), let counter: Int64 = row.get("counter") { vector[origin] = counter }
+        }
+        vector[nodeID] = try clock(c)
+        return vector
+    }
+
+    /// Raises the stored knowledge to include `vector` (its own entry is the clock, not stored).
+    func raiseKnowledge(_ c: Connection, to vector: VersionVector) throws {
+        for (origin, counter) in vector.entries where origin != nodeID {
+            try c.execute("""
+                INSERT INTO knowledge(origin, counter) VALUES (?, ?)
+                ON CONFLICT(origin) DO UPDATE SET counter = max(counter, excluded.counter)
+                """, [origin, counter])
+        }
+    }
+
+    /// Public snapshot of the knowledge vector.
+    public func knowledgeVector() throws -> VersionVector {
+        try db.read { c in try self.knowledge(c) }
+    }
+
+    // MARK: Reading batches
+
+    /// The change records of `entries`, each carrying its row's current state, in log order.
+    func records(_ c: Connection, for entries: [LogEntry]) throws -> [ChangeRecord] {
+        var rowsByEntity: [String: [String: Row]] = [:]
+        for (entity, group) in Dictionary(grouping: entries, by: \.entity) {
+            guard ReplicatedTable.byName[entity] != nil else { continue }
+            var found: [String: Row] = [:]
+            let ids = group.map(\.rowID)
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let slice = Array(ids[start..<min(start + 500, ids.count)])
+                let marks = Array(repeating: "?", count: slice.count).joined(separator: ",")
+                for row in try c.rows("SELECT * FROM \(entity) WHERE id IN (\(marks))", slice) {
+                    if let id: String = row.get("id") { found[id] = row }
+                }
+            }
+            rowsByEntity[entity] = found
+        }
+        return entries.compactMap { entry in
+            guard let table = ReplicatedTable.byName[entry.entity], let row = rowsByEntity[entry.entity]?[entry.rowID] else { return nil }
+            return record(table: table, row: row, seq: entry.seq, scope: entry.scope)
+        }
+    }
+
+    /// The change record of a stored row.
+    func record(table: ReplicatedTable, row: Row, seq: Int64, scope: String?) -> ChangeRecord {
+        ChangeRecord(seq: seq, entity: table.name, id: row.get("id") ?? "", origin: row.get("origin") ?? "",
+                     vv: VersionVector(json: row.get("vv") ?? "{}"), author: row.get("author"),
+                     createdAt: row.get("created_at") ?? "", updatedAt: row.get("updated_at") ?? "",
+                     deleted: row.get("deleted") ?? false, scope: scope, data: table.data(of: row))
+    }
+
+    static func entries(_ rows: [Row]) -> [LogEntry] {
+        rows.map { row in
+            LogEntry(seq: row.get("seq") ?? 0, entity: row.get("entity") ?? "", rowID: row.get("row_id") ?? "",
+                     origin: row.get("origin") ?? "", counter: row.get("counter") ?? 0, scope: row.get("scope"))
+        }
+    }
+
+    /// Cuts `entries` (read `limit` plus some look-ahead) after at most `limit` entries
+    /// and roughly `maxBytes`, at a transaction boundary: entries with the same origin
+    /// and counter were written together and travel together. A transaction larger than
+    /// the look-ahead is split.
+    static func cut(_ entries: [LogEntry], limit: Int) -> [LogEntry] {
+        guard entries.count > limit else { return entries }
+        var end = limit
+        while end < entries.count, entries[end].origin == entries[end - 1].origin, entries[end].counter == entries[end - 1].counter {
+            end += 1
+        }
+        return Array(entries[..<end])
+    }
+
+    /// The next push batch for the parent: local entries and those relayed from this
+    /// node's children, after `seq`, never what came from the parent itself.
+    /// Returns the records and the log position the batch covers up to.
+    func pushBatch(after seq: Int64, limit: Int, maxBytes: Int) throws -> (changes: [ChangeRecord], toSeq: Int64) {
+        try db.read { c in
+            let parent = try self.storedParentID(c) ?? ""
+            let lookahead = limit + 256
+            let rows = try c.rows("""
+                SELECT seq, entity, row_id, origin, counter, scope FROM change_log
+                WHERE seq > ? AND (via IS NULL OR via <> ?) ORDER BY seq LIMIT ?
+                """, [seq, parent, lookahead])
+            var entries = Self.cut(Self.entries(rows), limit: limit)
+            var changes = try self.records(c, for: entries)
+            changes = Self.trimmed(changes, maxBytes: maxBytes)
+            if changes.count < entries.count, let last = changes.last {
+                entries = entries.filter { $0.seq <= last.seq }
+            }
+            // Covered up to the last entry sent, or to the end of the log when the read
+            // reached it (the skipped entries came from the parent).
+            let toSeq = rows.count < lookahead && entries.count == rows.count ? try self.lastSeq(c) : (entries.last?.seq ?? seq)
+            return (changes, max(toSeq, seq))
+        }
+    }
+
+    /// Drops trailing records beyond `maxBytes` (always keeps at least one, and keeps
+    /// transactions whole where the byte limit allows).
+    static func trimmed(_ changes: [ChangeRecord], maxBytes: Int) -> [ChangeRecord] {
+        var total = 0
+        for (index, change) in changes.enumerated() {
+            total += change.data.count * 24 + 200
+            for value in change.data.values { if case .string(let s) = value { total += s.utf8.count } }
+            if total > maxBytes && index > 0 {
+                var end = index
+                while end > 1, changes[end - 1].origin == changes[end].origin, changes[end - 1].vv[changes[end].origin] == changes[end].vv[changes[end].origin] {
+                    end -= 1
+                }
+                return Array(changes[..<end])
+            }
+        }
+        return changes
+    }
+
+    /// The next pull batch for a child: entries after `since` that the child's scope
+    /// needs (global rows, and rows scoped to one of `scopeUnits`), never what came from
+    /// the child itself.
+    func pullBatch(for child: String, scopeUnits: [String], since: Int64, limit: Int, maxBytes: Int) throws -> PullResponse {
+        try db.read { c in
+            let lookahead = limit + 256
+            let unitList = JSONValue.array(scopeUnits.map(JSONValue.string)).jsonString()
+            let rows = try c.rows("""
+                SELECT seq, entity, row_id, origin, counter, scope FROM change_log
+                WHERE seq > ? AND (via IS NULL OR via <> ?)
+                  AND (scope IS NULL OR scope IN (SELECT value FROM json_each(?)))
+                ORDER BY seq LIMIT ?
+                """, [since, child, unitList, lookahead])
+            var entries = Self.cut(Self.entries(rows), limit: limit)
+            let changes = Self.trimmed(try self.records(c, for: entries), maxBytes: maxBytes)
+            if changes.count < entries.count, let last = changes.last {
+                entries = entries.filter { $0.seq <= last.seq }
+            }
+            let complete = rows.count < lookahead && entries.count == rows.count
+            let next = complete ? max(try self.lastSeq(c), since) : (entries.last?.seq ?? since)
+            return PullResponse(changes: changes, next: next, complete: complete, knowledge: try self.knowledge(c), clock: try self.clock(c))
+        }
+    }
+}

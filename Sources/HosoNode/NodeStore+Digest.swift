@@ -1,0 +1,63 @@
+import Foundation
+import HosoDomain
+import HosoReplication
+import HosoSQLite
+
+extension NodeStore {
+    /// Per-dossier digests of this replica: SHA-256 over the canonical JSON of the
+    /// person row and every history row (content, version vector and tombstone flag),
+    /// ordered by id. Two replicas hold the same version of a dossier exactly when the
+    /// digests are equal (replication.md invariant 1).
+    public func dossierDigests(units: Set<String>? = nil) throws -> [String: String] {
+        try db.read { c in
+            var parts: [String: [String]] = [:]
+            var unitOf: [String: String] = [:]
+            for row in try c.rows("SELECT * FROM person ORDER BY id") {
+                let record = self.record(table: ReplicatedTable.person, row: row, seq: 0, scope: nil)
+                unitOf[record.id] = record.data["unit_id"]?.stringValue
+                parts[record.id] = [Self.digestLine(record)]
+            }
+            for table in ReplicatedTable.dossierParts {
+                for row in try c.rows("SELECT * FROM \(table.name) ORDER BY id") {
+                    let record = self.record(table: table, row: row, seq: 0, scope: nil)
+                    guard let person = record.data["person_id"]?.stringValue else { continue }
+                    parts[person, default: []].append(table.name + ":" + Self.digestLine(record))
+                }
+            }
+            var digests: [String: String] = [:]
+            for (person, lines) in parts {
+                if let units, !(unitOf[person].map(units.contains) ?? false) { continue }
+                digests[person] = SHA256.hex(Array(lines.sorted().joined(separator: "\n").utf8))
+            }
+            return digests
+        }
+    }
+
+    static func digestLine(_ record: ChangeRecord) -> String {
+        JSONValue.object(["id": .string(record.id), "data": .object(record.data), "vv": record.vv.jsonValue,
+                          "deleted": .bool(record.deleted)]).jsonString()
+    }
+
+    /// Digests of every replicated row outside dossiers (units, catalogues, accounts,
+    /// nodes, conflicts), by `table:id`.
+    public func sharedDigests() throws -> [String: String] {
+        try db.read { c in
+            var digests: [String: String] = [:]
+            for table in ReplicatedTable.all where table.scope.isShared && table.name != DossierSchema.person.name {
+                for row in try c.rows("SELECT * FROM \(table.name)") {
+                    let record = self.record(table: table, row: row, seq: 0, scope: nil)
+                    digests["\(table.name):\(record.id)"] = SHA256.hex(Array(Self.digestLine(record).utf8))
+                }
+            }
+            return digests
+        }
+    }
+}
+
+extension ReplicatedTable.Scope {
+    /// True for tables that are not part of a dossier.
+    var isShared: Bool {
+        if case .dossier = self { return false }
+        return true
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import HosoDomain
+import HosoReplication
+import HosoSQLite
+
+/// A child node as its parent records it.
+public struct ChildNode: Sendable, Equatable, Codable {
+    public var node_id: String
+    public var name: String
+    public var units: [String]
+    public var status: String
+    public var status_message: String?
+    public var push_checkpoint: Int64
+    public var pull_checkpoint: Int64
+    public var clock: Int64
+    public var knowledge: [String: Int64]
+    public var software: String?
+    public var schema_version: String?
+    public var last_contact_at: String?
+    public var last_push_at: String?
+    public var last_pull_at: String?
+    public var last_error: String?
+    public var changes_received: Int64
+    public var changes_rejected: Int64
+    /// The child's own writes this node does not have yet: its clock minus this node's
+    /// knowledge of it (Protocol.md §7.3).
+    public var lag_up: Int64
+    /// Changes of other origins this node holds that the child has not confirmed
+    /// holding (from the knowledge vectors of its last contact).
+    public var lag_down: Int64
+}
+
+/// The parent side of sync: enrolment, node credentials, and the three requests.
+extension NodeStore {
+    // MARK: Enrolment
+
+    /// Enrols a child node that will serve `unitIDs` (and everything below them):
+    /// registers it in the replicated node registry and issues its credential, shown
+    /// once. Returns the node id and the join token `<node id>.<secret>`.
+    public func enrollChild(_ actor: Principal, name: String, unitIDs: [String], selfName: String) throws -> (nodeID: String, token: String) {
+        guard actor.role == .admin else { throw NodeError.forbidden("Chỉ quản trị hệ thống được đăng ký nút.") }
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 300 else {
+            throw NodeError.validation([FieldError(field: "name", code: "required", message: "Cần tên nút (tối đa 300 ký tự).")])
+        }
+        guard !unitIDs.isEmpty else {
+            throw NodeError.validation([FieldError(field: "units", code: "required", message: "Cần ít nhất một đơn vị do nút phục vụ.")])
+        }
+        let secret = RecordID.token()
+        let childID = RecordID.make()
+        try db.write { c in
+            let map = try AuthorityMap(c)
+            for unit in unitIDs where !map.knows(unit: unit) { throw NodeError.notFound("đơn vị \(unit)") }
+            if let own = map.served[self.nodeID], !own.isEmpty {
+                // A mid-tier node enrols children only inside what it serves itself.
+                let mine = map.subtree(of: own)
+                for unit in unitIDs where !mine.contains(unit) {
+                    throw NodeError.validation([FieldError(field: "units", code: "out_of_scope", message: "Đơn vị \(unit) ngoài phạm vi của nút này.")])
+                }
+            }
+            let wanted = map.subtree(of: unitIDs)
+            for (other, units) in map.served where other != self.nodeID && map.nodeParents[other] == .some(self.nodeID) {
+                let theirs = map.subtree(of: units)
+                if !wanted.isDisjoint(with: theirs) {
+                    throw NodeError.validation([FieldError(field: "units", code: "overlap", message: "Đơn vị đã do nút \(other) phục vụ; hãy thu hồi nút đó trước.")])
+                }
+            }
+            let counter = try self.tick(c)
+            let now = Timestamp.now()
+            if try c.scalar("SELECT count(*) FROM nodes WHERE id = ?", [self.nodeID], as: Int.self) == 0 {
+                let parent = try self.storedParentID(c)
+                try c.execute("""
+                    INSERT INTO nodes(id, name, parent_id, units, role, vv, origin, author, created_at, updated_at) VALUES (?, ?, ?, '[]', ?, ?, ?, ?, ?, ?)
+                    """, [self.nodeID, selfName, parent, parent == nil ? "hub" : "node", self.nextVector(nil, counter: counter), self.nodeID,
+                          actor.userID, now, now])
+                try self.logChange(c, entity: "nodes", rowID: self.nodeID, counter: counter, personID: nil, scope: nil)
+            }
+            try c.execute("""
+                INSERT INTO nodes(id, name, parent_id, units, role, vv, origin, author, created_at, updated_at) VALUES (?, ?, ?, ?, 'node', ?, ?, ?, ?, ?)
+                """, [childID, name, self.nodeID, JSONValue.array(unitIDs.map(JSONValue.string)).jsonString(),
+                      self.nextVector(nil, counter: counter), self.nodeID, actor.userID, now, now])
+            try self.logChange(c, entity: "nodes", rowID: childID, counter: counter, personID: nil, scope: nil)
+            try c.execute("INSERT INTO sync_children(node_id, secret_hash, created_at) VALUES (?, ?, ?)",
+                          [childID, SHA256.hex(secret), now])
+            try self.audit(c, actor, action: "enroll_node", entity: "node", entityID: childID,
+                           changes: .object(["name": .string(name), "units": .array(unitIDs.map(JSONValue.string))]))
+        }
+        return (childID, "\(childID).\(secret)")
+    }
+
+    /// Retires a child: its credential stops working and it leaves the node registry,
+    /// so its units fall back to this node's authority.
+    public func retireChild(_ actor: Principal, nodeID child: String) throws {
+        guard actor.role == .admin else { throw NodeError.forbidden("Chỉ quản trị hệ thống được thu hồi nút.") }
+        try db.write { c in
+            guard try c.scalar("SELECT count(*) FROM sync_children WHERE node_id = ?", [child], as: Int.self) == 1 else {
+                throw NodeError.notFound("nút \(child)")
+            }
+            try c.execute("UPDATE sync_children SET status = 'retired', status_message = 'thu hồi bởi quản trị' WHERE node_id = ?", [child])
+            if let vv = try c.scalar("SELECT vv FROM nodes WHERE id = ? AND deleted = 0", [child], as: String.self) {
+                let counter = try self.tick(c)
+                try c.execute("UPDATE nodes SET deleted = 1, vv = ?, origin = ?, author = ?, updated_at = ? WHERE id = ?",
+                              [self.nextVector(vv, counter: counter), self.nodeID, actor.userID, Timestamp.now(), child])
+                try self.logChange(c, entity: "nodes", rowID: child, counter: counter, personID: nil, scope: nil)
+            }
+            try self.audit(c, actor, action: "retire_node", entity: "node", entityID: child)
+        }
+    }
+
+    /// The units a child serves, by node id (from the registry).
+    func childUnits(_ c: Connection, _ child: String) throws -> [String] {
+        let text = try c.scalar("SELECT units FROM nodes WHERE id = ? AND deleted = 0", [child], as: String.self) ?? "[]"
+        return (try? JSONValue.parse(text))?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    // MARK: Authentication
+
+    /// Checks a node credential (`<node id>.<secret>`) and returns the child's id.
+    /// Retired nodes and nodes held for an identity problem are refused.
+    public func authenticateChild(credential: String, claimedID: String?) throws -> String {
+        let parts = credential.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw SyncError(.unauthenticated, "Missing or malformed node credential.")
+        }
+        let row = try db.read { c in try c.row("SELECT secret_hash, status, status_message FROM sync_children WHERE node_id = ?", [parts[0]]) }
+        guard let row, AuthMiddleware.constantTimeEqual(row.get("secret_hash") ?? "", SHA256.hex(parts[1])) else {
+            throw SyncError(.unauthenticated, "Unknown node or wrong credential.")
+        }
+        if let claimedID, claimedID != parts[0] {
+            throw SyncError(.forbidden, "The request names node \(claimedID) but the credential is node \(parts[0])'s.")
+        }
+        switch row.get("status", as: String.self) {
+        case "retired": throw SyncError(.forbidden, "Node \(parts[0]) was retired by the administrator.")
+        case "identity_conflict": throw SyncError(.identityConflict, row.get("status_message") ?? "Node identity conflict; re-enrol the node.")
+        case "regressed": throw SyncError(.nodeRegressed, row.get("status_message") ?? "Node restored from an old backup; re-enrol it.")
+        default: return parts[0]
+        }
+    }
+
+    /// Holds a child for an identity problem until an administrator re-enrols it.
+    public func holdChild(_ child: String, _ error: SyncError) {
+        let status = error.code == .identityConflict ? "identity_conflict" : "regressed"
+        _ = try? db.write { c in
+            try c.execute("UPDATE sync_children SET status = ?, status_message = ?, last_error = ? WHERE node_id = ?",
+                          [status, error.message, error.message, child])
+        }
+    }
+
+    /// Refuses a child whose clock is behind what this node already has from it.
+    func checkNotRegressed(_ c: Connection, child: String, envelope: SyncEnvelope) throws {
+        guard envelope.protocolVersion == syncProtocolVersion else {
+            throw SyncError(.protocolUnsupported, "Protocol version \(envelope.protocolVersion) is not supported; this node speaks \(syncProtocolVersion).")
+        }
+        let known = try c.scalar("SELECT counter FROM knowledge WHERE origin = ?", [child], as: Int64.self) ?? 0
+        if envelope.clock < known {
+            throw SyncError(.nodeRegressed, "Node \(child) reports clock \(envelope.clock) but this node already holds its changes up to \(known): its database is older than what it sent before (restored from a backup, or a copy). Re-enrol it with `hoso hub enroll --replace \(child)`.")
+        }
+    }
+
+    func touchChild(_ c: Connection, _ child: String, _ envelope: SyncEnvelope, extra: String = "", _ values: [DatabaseValueConvertible] = []) throws {
+        try c.execute("""
+            UPDATE sync_children SET status = CASE status WHEN 'enrolled' THEN 'active' ELSE status END, clock = ?, knowledge = ?,
+                software = ?, schema_version = ?, last_contact_at = ?, last_error = NULL\(extra) WHERE node_id = ?
+            """, [envelope.clock, envelope.knowledge.json, envelope.software, envelope.schema, Timestamp.now()] + values + [child])
+    }
+
+    // MARK: The three requests
+
+    /// `hello`: the child learns where its pushes resume and what this node knows.
+    public func hello(child: String, _ request: HelloRequest, name: String) throws -> HelloResponse {
+        try db.write { c in
+            try self.checkNotRegressed(c, child: child, envelope: request.envelope)
+            try self.touchChild(c, child, request.envelope, extra: ", pull_checkpoint = ?", [request.pullCheckpoint])
+            return HelloResponse(parentID: self.nodeID, parentName: name,
+                                 pushCheckpoint: try c.scalar("SELECT push_checkpoint FROM sync_children WHERE node_id = ?", [child], as: Int64.self) ?? 0,
+                                 knowledge: try self.knowledge(c), clock: try self.clock(c), time: Timestamp.now())
+        }
+    }
+
+    /// `push`: applies a child's batch and moves its checkpoint in one durable
+    /// transaction (exactly-once effect), answering per change.
+    public func acceptPush(child: String, _ request: PushRequest) throws -> PushResponse {
+        try db.durableWrite { c in
+                try self.checkNotRegressed(c, child: child, envelope: request.envelope)
+                let checkpoint = try c.scalar("SELECT push_checkpoint FROM sync_children WHERE node_id = ?", [child], as: Int64.self) ?? 0
+                if request.fromSeq > checkpoint {
+                    throw SyncError(.checkpointGap, "The push starts after \(request.fromSeq) but this node has the child's log only up to \(checkpoint).", checkpoint: checkpoint)
+                }
+                let map = try AuthorityMap(c)
+                let roots = try self.childUnits(c, child)
+                let known = try c.scalar("SELECT counter FROM knowledge WHERE origin = ?", [child], as: Int64.self) ?? 0
+                var ctx = ApplyContext(source: .child(id: child, branch: map.subtree(of: roots), roots: Set(roots), knownCounter: known),
+                                       authority: map)
+                var results: [ChangeResult] = []
+                results.reserveCapacity(request.changes.count)
+                for change in request.changes {
+                    results.append(try self.apply(c, change, &ctx))
+                }
+                try self.raiseKnowledge(c, to: ctx.knowledge)
+                let newCheckpoint = max(checkpoint, request.toSeq)
+                try self.touchChild(c, child, request.envelope,
+                                    extra: ", push_checkpoint = ?, last_push_at = ?, changes_received = changes_received + ?, changes_rejected = changes_rejected + ?",
+                                    [newCheckpoint, Timestamp.now(), ctx.applied + ctx.conflicts, ctx.rejected])
+                if ctx.conflicts + ctx.rejected > 0 || request.changes.contains(where: { $0.entity == ReplicatedTable.catalogueEntries.name }) {
+                    c.afterCommit { [self] in try? self.reloadCatalogueCodes() }
+                }
+                return PushResponse(checkpoint: newCheckpoint, results: results, knowledge: try self.knowledge(c), clock: try self.clock(c))
+        }
+    }
+
+    /// `pull`: the next batch of this node's log in the child's scope.
+    public func servePull(child: String, _ request: PullRequest) throws -> PullResponse {
+        let scope: [String] = try db.write { c in
+            try self.checkNotRegressed(c, child: child, envelope: request.envelope)
+            try self.touchChild(c, child, request.envelope, extra: ", pull_checkpoint = ?, last_pull_at = ?", [request.since, Timestamp.now()])
+            return Array(try AuthorityMap(c).subtree(of: try self.childUnits(c, child)))
+        }
+        return try pullBatch(for: child, scopeUnits: scope, since: request.since,
+                             limit: Int(request.limit), maxBytes: Int(request.maxBytes))
+    }
+
+    // MARK: Status
+
+    /// Every child this node enrolled, with its sync state and lag.
+    public func children() throws -> [ChildNode] {
+        try db.read { c in
+            let mine = try self.knowledge(c)
+            return try c.rows("""
+                SELECT s.*, n.name, n.units FROM sync_children s LEFT JOIN nodes n ON n.id = s.node_id ORDER BY n.name, s.node_id
+                """).map { row in
+                let id: String = row.get("node_id") ?? ""
+                let theirs = VersionVector(json: row.get("knowledge") ?? "{}")
+                let clock: Int64 = row.get("clock") ?? 0
+                var down: Int64 = 0
+                for (origin, counter) in mine.entries where origin != id { down += max(0, counter - theirs[origin]) }
+                return ChildNode(
+                    node_id: id, name: row.get("name") ?? "", units: (try? JSONValue.parse(row.get("units") ?? "[]"))?.arrayValue?.compactMap(\.stringValue) ?? [],
+                    status: row.get("status") ?? "", status_message: row.get("status_message"),
+                    push_checkpoint: row.get("push_checkpoint") ?? 0, pull_checkpoint: row.get("pull_checkpoint") ?? 0, clock: clock,
+                    knowledge: theirs.entries, software: row.get("software"), schema_version: row.get("schema_version"),
+                    last_contact_at: row.get("last_contact_at"), last_push_at: row.get("last_push_at"), last_pull_at: row.get("last_pull_at"),
+                    last_error: row.get("last_error"), changes_received: row.get("changes_received") ?? 0,
+                    changes_rejected: row.get("changes_rejected") ?? 0, lag_up: max(0, clock - mine[id]), lag_down: down)
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HosoHTTP
+import HosoReplication
+
+/// The real transport: HTTP(S) POSTs to the parent with URLSession (FoundationNetworking
+/// on Linux, which verifies TLS certificates against the system's trust store).
+public struct HTTPSyncTransport: SyncTransport {
+    /// The parent's base URL, e.g. `http://10.0.0.5:8700`.
+    public let baseURL: URL
+    let session: URLSession
+
+    public init(baseURL: URL, timeout: TimeInterval = 60) {
+        self.baseURL = baseURL
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout * 4
+        configuration.httpMaximumConnectionsPerHost = 2
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        session = URLSession(configuration: configuration)
+    }
+
+    public func exchange(path: String, body: [UInt8], credential: String) async throws -> (status: Int, body: [UInt8]) {
+        var request = URLRequest(url: baseURL.appendingPathComponent(path))
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("\(NodeAPI.nodeAuthScheme) \(credential)", forHTTPHeaderField: "Authorization")
+        request.setValue("hoso/\(HosoVersion.current)", forHTTPHeaderField: "User-Agent")
+        request.httpBody = Data(body)
+        do {
+            let (data, response) = try await session.data(for: request)
+            guard let http = response as? HTTPURLResponse else { throw SyncError(.transport, "No HTTP response from \(baseURL).") }
+            return (http.statusCode, Array(data))
+        } catch let error as SyncError {
+            throw error
+        } catch {
+            throw SyncError(.transport, "Cannot reach the parent at \(baseURL): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// A transport that calls the parent's router in-process: the same requests, bodies,
+/// authentication and handlers as over HTTP, without sockets. Tests build whole
+/// topologies with it; `connected` simulates a cut line.
+///
+/// `@unchecked Sendable`: `lock` guards `isConnected`.
+public final class InMemorySyncTransport: SyncTransport, @unchecked Sendable {
+    let router: Router
+    private let lock = NSLock()
+    private var isConnected = true
+
+    public init(parent router: Router) { self.router = router }
+
+    /// Whether requests reach the parent (false: every exchange fails as a network error).
+    public var connected: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return isConnected }
+        set { lock.lock(); isConnected = newValue; lock.unlock() }
+    }
+
+    public func exchange(path: String, body: [UInt8], credential: String) async throws -> (status: Int, body: [UInt8]) {
+        guard connected else { throw SyncError(.transport, "In-memory line to the parent is cut.") }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Authorization", value: "\(NodeAPI.nodeAuthScheme) \(credential)")
+        let request = HTTPRequest(method: .post, target: path, headers: headers, body: body)
+        let response = await router.respond(to: request)
+        guard connected else { throw SyncError(.transport, "In-memory line cut before the answer arrived.") }
+        return (response.status.code, response.body)
+    }
+}
