@@ -175,9 +175,10 @@ public enum NodeSchema {
             node_id TEXT PRIMARY KEY NOT NULL,
             secret_hash TEXT NOT NULL,
             status TEXT NOT NULL DEFAULT 'enrolled'
-                CHECK (status IN ('enrolled', 'active', 'identity_conflict', 'regressed', 'retired')),
+                CHECK (status IN ('enrolled', 'active', 'identity_conflict', 'retired')),
             status_message TEXT,
             push_checkpoint INTEGER NOT NULL DEFAULT 0,
+            push_batch_id TEXT,
             pull_checkpoint INTEGER NOT NULL DEFAULT 0,
             clock INTEGER NOT NULL DEFAULT 0,
             knowledge TEXT NOT NULL DEFAULT '{}',
@@ -191,6 +192,11 @@ public enum NodeSchema {
             changes_rejected INTEGER NOT NULL DEFAULT 0,
             created_at TEXT NOT NULL
         );
+
+        -- A child's record of the pushes it sent (made durable before sending), so that
+        -- the parent's record of the last push it applied can be checked at each
+        -- handshake: a push this node never sent means a second process has its identity.
+        CREATE TABLE push_marks (to_seq INTEGER NOT NULL, batch_id TEXT PRIMARY KEY NOT NULL, at TEXT NOT NULL);
 
         -- Changes a parent refused, so a re-sent push gets the same answer.
         CREATE TABLE sync_rejections (

@@ -7,14 +7,15 @@ import HosoSQLite
 enum InboundSource: Sendable {
     /// A child pushing its branch's changes. `branch` holds the units it serves and
     /// everything below them, `roots` the units it serves; `knownCounter` is the highest
-    /// counter of the child this node had processed before the batch.
-    case child(id: String, branch: Set<String>, roots: Set<String>, knownCounter: Int64)
+    /// counter of the child this node had processed before the batch; `continued` is
+    /// the counter of a transaction the batch continues from the previous one, if any.
+    case child(id: String, branch: Set<String>, roots: Set<String>, knownCounter: Int64, continued: Int64?)
     /// The parent: its versions are applied, concurrent ones resolved, never refused.
     case parent(id: String)
 
     var peer: String {
         switch self {
-        case .child(let id, _, _, _), .parent(let id): id
+        case .child(let id, _, _, _, _), .parent(let id): id
         }
     }
 }
@@ -53,7 +54,6 @@ extension NodeStore {
     /// the change proves that two processes write under the child's identity; the
     /// caller rolls the whole batch back.
     func apply(_ c: Connection, _ change: ChangeRecord, _ ctx: inout ApplyContext) throws -> ChangeResult {
-        ctx.knowledge.formJoin(change.vv)
         guard let table = ReplicatedTable.byName[change.entity] else {
             return try reject(c, nil, change, local: nil, reason: "invalid", message: "Bảng '\(change.entity)' không được đồng bộ.", &ctx)
         }
@@ -70,7 +70,7 @@ extension NodeStore {
             }
             return try reject(c, table, change, local: local, reason: "invalid", message: "Dữ liệu không hợp lệ: \(problems.prefix(5).joined(separator: "; "))", &ctx)
         }
-        if case .child(let childID, _, _, _) = ctx.source,
+        if case .child(let childID, _, _, _, _) = ctx.source,
            let previous = try c.row("SELECT reason, message FROM sync_rejections WHERE peer = ? AND entity = ? AND row_id = ? AND vv = ?",
                                     [childID, change.entity, change.id, change.vv.json]) {
             // A re-sent change that was refused before gets the same answer.
@@ -94,9 +94,11 @@ extension NodeStore {
                 throw SyncError(.identityConflict, "Node \(ctx.source.peer) sent a different \(change.entity) row under a version it had already sent (\(change.vv)): two processes are using one node identity.")
             }
             ctx.duplicates += 1
+            ctx.knowledge.formJoin(change.vv)
             return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .duplicate)
         case .dominated:
             ctx.duplicates += 1
+            ctx.knowledge.formJoin(change.vv)
             return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .duplicate)
         case .dominates:
             if ctx.isFromChild && change.contentDigest != local.digest {
@@ -120,11 +122,12 @@ extension NodeStore {
 
     /// A child's own new event must have a counter above everything this node already
     /// had from it; otherwise another process used the same counters (a copied data
-    /// directory). Equal is allowed: one transaction may span two batches.
+    /// directory, or a node restored from a backup that wrote again). The only
+    /// exception is the rest of a transaction split over two batches.
     func checkIdentity(_ change: ChangeRecord, localVV: VersionVector?, _ ctx: ApplyContext) throws {
-        guard case .child(let childID, _, _, let known) = ctx.source else { return }
+        guard case .child(let childID, _, _, let known, let continued) = ctx.source else { return }
         let counter = change.vv[childID]
-        guard counter > (localVV?[childID] ?? 0), counter < known else { return }
+        guard counter > (localVV?[childID] ?? 0), counter <= known, counter != continued else { return }
         throw SyncError(.identityConflict, "Node \(childID) sent a new \(change.entity) version with counter \(counter), below the \(known) already received from it: two processes are using one node identity, or the node was restored from a backup.")
     }
 
@@ -138,6 +141,7 @@ extension NodeStore {
                               reason: "duplicate_key", message: "Trùng mã/khóa với dữ liệu đã có (\(Self.constraintName(error))).", &ctx)
         }
         try logRow(c, table, change, via: ctx.source.peer, &ctx)
+        ctx.knowledge.formJoin(change.vv)
         ctx.applied += 1
         return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .applied)
     }
@@ -161,6 +165,7 @@ extension NodeStore {
             return try reject(c, table, change, local: local, reason: "duplicate_key", message: "Trùng mã/khóa với dữ liệu đã có (\(Self.constraintName(error))).", &ctx)
         }
         try logRow(c, table, merged, via: nil, &ctx)
+        ctx.knowledge.formJoin(change.vv)
         if case .conflictRecords = table.ownership {
             ctx.applied += 1
             return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .applied)
@@ -180,7 +185,7 @@ extension NodeStore {
     /// everywhere it travelled, including replicas below the child.
     func reject(_ c: Connection, _ table: ReplicatedTable?, _ change: ChangeRecord, local: StoredVersion?,
                 reason: String, message: String, _ ctx: inout ApplyContext) throws -> ChangeResult {
-        guard case .child(let childID, _, _, _) = ctx.source else {
+        guard case .child(let childID, _, _, _, _) = ctx.source else {
             throw SyncError(.malformed, "The parent sent a \(change.entity) row this node cannot store: \(message)")
         }
         try c.execute("""
@@ -218,7 +223,7 @@ extension NodeStore {
     /// (never the incoming claim alone), or nil when it may.
     func ownershipDenial(_ c: Connection, _ table: ReplicatedTable, _ change: ChangeRecord, local: StoredVersion?,
                          _ ctx: inout ApplyContext) throws -> (reason: String, message: String)? {
-        guard case .child(let childID, let branch, let roots, _) = ctx.source else { return nil }
+        guard case .child(let childID, let branch, let roots, _, _) = ctx.source else { return nil }
         let notOwner = "not_owner"
         func string(_ data: JSONObject?, _ key: String) -> String? { data?[key]?.stringValue }
         switch table.ownership {

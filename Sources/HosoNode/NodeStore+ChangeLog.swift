@@ -153,26 +153,39 @@ extension NodeStore {
     }
 
     /// The next push batch for the parent: local entries and those relayed from this
-    /// node's children, after `seq`, never what came from the parent itself.
-    /// Returns the records and the log position the batch covers up to.
-    func pushBatch(after seq: Int64, limit: Int, maxBytes: Int) throws -> (changes: [ChangeRecord], toSeq: Int64) {
+    /// node's children, after `seq`, never what came from the parent itself. A batch
+    /// holds whole transactions (the parent checks that a child never reuses a
+    /// counter); only a transaction larger than the protocol's maximum is split, and
+    /// the next batch says it `continues`. Returns the records, the log position the
+    /// batch covers up to, and whether it continues a split transaction.
+    func pushBatch(after seq: Int64, limit: Int, maxBytes: Int) throws -> (changes: [ChangeRecord], toSeq: Int64, continues: Bool) {
         try db.read { c in
             let parent = try self.storedParentID(c) ?? ""
-            let lookahead = limit + 256
-            let rows = try c.rows("""
-                SELECT seq, entity, row_id, origin, counter, scope FROM change_log
-                WHERE seq > ? AND (via IS NULL OR via <> ?) ORDER BY seq LIMIT ?
-                """, [seq, parent, lookahead])
-            var entries = Self.cut(Self.entries(rows), limit: limit)
+            let select = "SELECT seq, entity, row_id, origin, counter, scope FROM change_log"
+            let rows = try c.rows("\(select) WHERE seq > ? AND (via IS NULL OR via <> ?) ORDER BY seq LIMIT ?", [seq, parent, limit])
+            var entries = Self.entries(rows)
+            if let last = entries.last, rows.count == limit {
+                // Complete the last transaction.
+                let rest = try c.rows("""
+                    \(select) WHERE seq > ? AND (via IS NULL OR via <> ?) AND origin = ? AND counter = ? ORDER BY seq LIMIT ?
+                    """, [last.seq, parent, last.origin, last.counter, PushRequest.maximumChanges - entries.count])
+                entries += Self.entries(rest)
+            }
             var changes = try self.records(c, for: entries)
-            changes = Self.trimmed(changes, maxBytes: maxBytes)
-            if changes.count < entries.count, let last = changes.last {
+            let trimmed = Self.trimmed(changes, maxBytes: maxBytes)
+            if trimmed.count < changes.count, let last = trimmed.last {
+                changes = trimmed
                 entries = entries.filter { $0.seq <= last.seq }
             }
-            // Covered up to the last entry sent, or to the end of the log when the read
-            // reached it (the skipped entries came from the parent).
-            let toSeq = rows.count < lookahead && entries.count == rows.count ? try self.lastSeq(c) : (entries.last?.seq ?? seq)
-            return (changes, max(toSeq, seq))
+            var continues = false
+            if let first = entries.first,
+               let before = try c.row("\(select) WHERE seq <= ? AND (via IS NULL OR via <> ?) ORDER BY seq DESC LIMIT 1", [seq, parent]) {
+                continues = before.get("origin") == first.origin && before.get("counter") == first.counter
+            }
+            // Covered up to the last entry read, or to the end of the log when the read
+            // reached it (the entries skipped came from the parent).
+            let toSeq = rows.count < limit ? try self.lastSeq(c) : (entries.last?.seq ?? seq)
+            return (changes, max(toSeq, seq), continues)
         }
     }
 

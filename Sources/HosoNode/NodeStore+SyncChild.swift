@@ -76,11 +76,32 @@ extension NodeStore {
         parentCache.set(hello.parentID)
     }
 
-    /// Makes every committed write durable before it is offered to the parent: with
-    /// `synchronous = NORMAL` a power cut could otherwise undo a commit the parent has
-    /// already received, and the node would look restored from a backup.
-    public func makeDurable() throws {
-        try db.durableWrite(foreignKeys: true) { c in try self.setMeta(c, "sync_last_attempt_at", Timestamp.now()) }
+    /// Records a push about to be sent (its random batch id and the log position it
+    /// covers) in a durable transaction. That commit also makes every earlier write
+    /// durable: with `synchronous = NORMAL` a power cut could otherwise undo a commit the
+    /// parent has already received, and the node would look restored from a backup.
+    public func preparePush(toSeq: Int64) throws -> String {
+        let batchID = RecordID.make()
+        try db.durableWrite(foreignKeys: true) { c in
+            try c.execute("INSERT INTO push_marks(to_seq, batch_id, at) VALUES (?, ?, ?)", [toSeq, batchID, Timestamp.now()])
+            try c.execute("DELETE FROM push_marks WHERE rowid <= (SELECT max(rowid) FROM push_marks) - 1000")
+            try self.setMeta(c, "sync_last_attempt_at", Timestamp.now())
+        }
+        return batchID
+    }
+
+    /// The most recent pushes this node sent, newest first (for the handshake).
+    public func recentPushMarks() throws -> [PushMark] {
+        try db.read { c in
+            try c.rows("SELECT to_seq, batch_id FROM push_marks ORDER BY rowid DESC LIMIT ?", [HelloRequest.maximumMarks]).map {
+                PushMark(toSeq: $0.get("to_seq") ?? 0, batchID: $0.get("batch_id") ?? "")
+            }
+        }
+    }
+
+    /// Records the time of an attempt that pushes nothing.
+    public func recordAttempt() throws {
+        try db.write { c in try self.setMeta(c, "sync_last_attempt_at", Timestamp.now()) }
     }
 
     /// Applies a pull batch and its checkpoint in one durable transaction; after a

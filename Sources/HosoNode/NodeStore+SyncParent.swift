@@ -132,29 +132,45 @@ extension NodeStore {
         switch row.get("status", as: String.self) {
         case "retired": throw SyncError(.forbidden, "Node \(parts[0]) was retired by the administrator.")
         case "identity_conflict": throw SyncError(.identityConflict, row.get("status_message") ?? "Node identity conflict; re-enrol the node.")
-        case "regressed": throw SyncError(.nodeRegressed, row.get("status_message") ?? "Node restored from an old backup; re-enrol it.")
         default: return parts[0]
         }
     }
 
-    /// Holds a child for an identity problem until an administrator re-enrols it.
+    /// Holds a child proven to share its identity with another process until an
+    /// administrator re-enrols it.
     public func holdChild(_ child: String, _ error: SyncError) {
-        let status = error.code == .identityConflict ? "identity_conflict" : "regressed"
         _ = try? db.write { c in
-            try c.execute("UPDATE sync_children SET status = ?, status_message = ?, last_error = ? WHERE node_id = ?",
-                          [status, error.message, error.message, child])
+            try c.execute("UPDATE sync_children SET status = 'identity_conflict', status_message = ?, last_error = ? WHERE node_id = ?",
+                          [error.message, "\(error.code.rawValue): \(error.message)", child])
         }
     }
 
-    /// Refuses a child whose clock is behind what this node already has from it.
-    func checkNotRegressed(_ c: Connection, child: String, envelope: SyncEnvelope) throws {
+    func checkProtocol(_ envelope: SyncEnvelope) throws {
         guard envelope.protocolVersion == syncProtocolVersion else {
             throw SyncError(.protocolUnsupported, "Protocol version \(envelope.protocolVersion) is not supported; this node speaks \(syncProtocolVersion).")
         }
+    }
+
+    /// Refuses a child whose clock is behind what this node already has from it (at the
+    /// handshake only: a replayed old push or pull carries an old clock legitimately;
+    /// pushes are checked change by change instead).
+    func checkNotRegressed(_ c: Connection, child: String, envelope: SyncEnvelope) throws {
+        try checkProtocol(envelope)
         let known = try c.scalar("SELECT counter FROM knowledge WHERE origin = ?", [child], as: Int64.self) ?? 0
         if envelope.clock < known {
             throw SyncError(.nodeRegressed, "Node \(child) reports clock \(envelope.clock) but this node already holds its changes up to \(known): its database is older than what it sent before (restored from a backup, or a copy). Re-enrol it with `hoso hub enroll --replace \(child)`.")
         }
+    }
+
+    /// The last push this node applied for the child must be one the child remembers
+    /// sending — unless it is older than every push the child remembers (this node was
+    /// restored from a backup, which is harmless: the child re-sends).
+    func checkPushMarks(_ c: Connection, child: String, marks: [PushMark]) throws {
+        guard let row = try c.row("SELECT push_checkpoint, push_batch_id FROM sync_children WHERE node_id = ?", [child]),
+              let batchID: String = row.get("push_batch_id"), let checkpoint: Int64 = row.get("push_checkpoint") else { return }
+        if marks.contains(PushMark(toSeq: checkpoint, batchID: batchID)) { return }
+        if let oldest = marks.map(\.toSeq).min(), checkpoint < oldest { return }
+        throw SyncError(.identityConflict, "This node last applied push \(batchID) (up to \(checkpoint)) from node \(child), which that node does not remember sending: a second process is using the node's identity (a copied data directory), or it was restored from a backup. Both are refused until the administrator re-enrols the node (`hoso hub enroll --replace \(child)`).")
     }
 
     func touchChild(_ c: Connection, _ child: String, _ envelope: SyncEnvelope, extra: String = "", _ values: [DatabaseValueConvertible] = []) throws {
@@ -168,8 +184,20 @@ extension NodeStore {
 
     /// `hello`: the child learns where its pushes resume and what this node knows.
     public func hello(child: String, _ request: HelloRequest, name: String) throws -> HelloResponse {
-        try db.write { c in
-            try self.checkNotRegressed(c, child: child, envelope: request.envelope)
+        do {
+            try db.read { c in
+                try self.checkNotRegressed(c, child: child, envelope: request.envelope)
+                try self.checkPushMarks(c, child: child, marks: request.pushMarks)
+            }
+        } catch let error as SyncError {
+            if error.code == .identityConflict { holdChild(child, error) }
+            _ = try? db.write { c in
+                try c.execute("UPDATE sync_children SET last_error = ?, last_contact_at = ? WHERE node_id = ?",
+                              ["\(error.code.rawValue): \(error.message)", Timestamp.now(), child])
+            }
+            throw error
+        }
+        return try db.write { c in
             try self.touchChild(c, child, request.envelope, extra: ", pull_checkpoint = ?", [request.pullCheckpoint])
             return HelloResponse(parentID: self.nodeID, parentName: name,
                                  pushCheckpoint: try c.scalar("SELECT push_checkpoint FROM sync_children WHERE node_id = ?", [child], as: Int64.self) ?? 0,
@@ -180,8 +208,8 @@ extension NodeStore {
     /// `push`: applies a child's batch and moves its checkpoint in one durable
     /// transaction (exactly-once effect), answering per change.
     public func acceptPush(child: String, _ request: PushRequest) throws -> PushResponse {
-        try db.durableWrite { c in
-                try self.checkNotRegressed(c, child: child, envelope: request.envelope)
+        let response = try db.durableWrite { c in
+                try self.checkProtocol(request.envelope)
                 let checkpoint = try c.scalar("SELECT push_checkpoint FROM sync_children WHERE node_id = ?", [child], as: Int64.self) ?? 0
                 if request.fromSeq > checkpoint {
                     throw SyncError(.checkpointGap, "The push starts after \(request.fromSeq) but this node has the child's log only up to \(checkpoint).", checkpoint: checkpoint)
@@ -189,8 +217,9 @@ extension NodeStore {
                 let map = try AuthorityMap(c)
                 let roots = try self.childUnits(c, child)
                 let known = try c.scalar("SELECT counter FROM knowledge WHERE origin = ?", [child], as: Int64.self) ?? 0
-                var ctx = ApplyContext(source: .child(id: child, branch: map.subtree(of: roots), roots: Set(roots), knownCounter: known),
-                                       authority: map)
+                let continued = request.continues ? request.changes.first?.vv[child] : nil
+                var ctx = ApplyContext(source: .child(id: child, branch: map.subtree(of: roots), roots: Set(roots), knownCounter: known,
+                                                      continued: continued), authority: map)
                 var results: [ChangeResult] = []
                 results.reserveCapacity(request.changes.count)
                 for change in request.changes {
@@ -201,17 +230,19 @@ extension NodeStore {
                 try self.touchChild(c, child, request.envelope,
                                     extra: ", push_checkpoint = ?, last_push_at = ?, changes_received = changes_received + ?, changes_rejected = changes_rejected + ?",
                                     [newCheckpoint, Timestamp.now(), ctx.applied + ctx.conflicts, ctx.rejected])
-                if ctx.conflicts + ctx.rejected > 0 || request.changes.contains(where: { $0.entity == ReplicatedTable.catalogueEntries.name }) {
-                    c.afterCommit { [self] in try? self.reloadCatalogueCodes() }
+                if request.toSeq >= checkpoint {
+                    try c.execute("UPDATE sync_children SET push_batch_id = ? WHERE node_id = ?", [request.batchID, child])
                 }
                 return PushResponse(checkpoint: newCheckpoint, results: results, knowledge: try self.knowledge(c), clock: try self.clock(c))
         }
+        if request.changes.contains(where: { $0.entity == ReplicatedTable.catalogueEntries.name }) { try reloadCatalogueCodes() }
+        return response
     }
 
     /// `pull`: the next batch of this node's log in the child's scope.
     public func servePull(child: String, _ request: PullRequest) throws -> PullResponse {
         let scope: [String] = try db.write { c in
-            try self.checkNotRegressed(c, child: child, envelope: request.envelope)
+            try self.checkProtocol(request.envelope)
             try self.touchChild(c, child, request.envelope, extra: ", pull_checkpoint = ?, last_pull_at = ?", [request.since, Timestamp.now()])
             return Array(try AuthorityMap(c).subtree(of: try self.childUnits(c, child)))
         }

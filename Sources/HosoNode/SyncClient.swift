@@ -126,7 +126,9 @@ public final class SyncClient: @unchecked Sendable {
 
     private func cycle() async throws -> SyncCycleReport {
         var report = SyncCycleReport()
-        let hello = try await call("/sync/v1/hello", HelloRequest(envelope: try store.syncEnvelope(), pullCheckpoint: try store.pullCheckpoint()).jsonValue,
+        try store.recordAttempt()
+        let hello = try await call("/sync/v1/hello", HelloRequest(envelope: try store.syncEnvelope(), pullCheckpoint: try store.pullCheckpoint(),
+                                                                  pushMarks: try store.recentPushMarks()).jsonValue,
                                    HelloResponse.init(json:))
         try store.acceptParent(hello)
         let parent = hello.parentID
@@ -134,10 +136,11 @@ public final class SyncClient: @unchecked Sendable {
         var checkpoint = hello.pushCheckpoint
         var gaps = 0
         while true {
-            try store.makeDurable()
-            let (changes, toSeq) = try store.pushBatch(after: checkpoint, limit: settings.batch_size, maxBytes: settings.batch_bytes)
+            let (changes, toSeq, continues) = try store.pushBatch(after: checkpoint, limit: settings.batch_size, maxBytes: settings.batch_bytes)
             if changes.isEmpty && toSeq <= checkpoint { break }
-            let request = PushRequest(envelope: try store.syncEnvelope(), fromSeq: checkpoint, toSeq: toSeq, changes: changes)
+            let batchID = try store.preparePush(toSeq: toSeq)
+            let request = PushRequest(envelope: try store.syncEnvelope(), fromSeq: checkpoint, toSeq: toSeq, changes: changes,
+                                      continues: continues, batchID: batchID)
             let response: PushResponse
             do {
                 response = try await call("/sync/v1/push", request.jsonValue, PushResponse.init(json:))

@@ -61,7 +61,7 @@ extension NodeAPI {
                 return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8"], body: Array(bytes.utf8))
             } catch {
                 let syncError = Self.syncError(error)
-                if let child = authenticated, syncError.code == .identityConflict || syncError.code == .nodeRegressed {
+                if let child = authenticated, syncError.code == .identityConflict {
                     store.holdChild(child, syncError)
                     log.warning("sync_refused", ["node": child, "code": syncError.code.rawValue])
                 }

@@ -45,13 +45,27 @@ public struct HTTPSyncTransport: SyncTransport {
 /// authentication and handlers as over HTTP, without sockets. Tests build whole
 /// topologies with it; `connected` simulates a cut line.
 ///
-/// `@unchecked Sendable`: `lock` guards `isConnected`.
+/// `@unchecked Sendable`: `lock` guards `isConnected`, `parentRouter` and `recorded`.
 public final class InMemorySyncTransport: SyncTransport, @unchecked Sendable {
-    let router: Router
     private let lock = NSLock()
     private var isConnected = true
+    private var parentRouter: Router
+    private var recorded: [(path: String, body: [UInt8])] = []
+    private var failAfter: Int?
 
-    public init(parent router: Router) { self.router = router }
+    public init(parent router: Router) { self.parentRouter = router }
+
+    /// The parent's router (replaced when a test restarts the parent).
+    public var router: Router {
+        get { lock.lock(); defer { lock.unlock() }; return parentRouter }
+        set { lock.lock(); parentRouter = newValue; lock.unlock() }
+    }
+
+    /// Every request sent so far (path and body), for replay tests.
+    public var requests: [(path: String, body: [UInt8])] { lock.lock(); defer { lock.unlock() }; return recorded }
+
+    /// Cuts the line after `count` more successful exchanges (nil: never).
+    public func cut(after count: Int?) { lock.lock(); failAfter = count; lock.unlock() }
 
     /// Whether requests reach the parent (false: every exchange fails as a network error).
     public var connected: Bool {
@@ -60,7 +74,17 @@ public final class InMemorySyncTransport: SyncTransport, @unchecked Sendable {
     }
 
     public func exchange(path: String, body: [UInt8], credential: String) async throws -> (status: Int, body: [UInt8]) {
-        guard connected else { throw SyncError(.transport, "In-memory line to the parent is cut.") }
+        let (router, allowed): (Router, Bool) = {
+            lock.lock(); defer { lock.unlock() }
+            guard isConnected else { return (parentRouter, false) }
+            if let remaining = failAfter {
+                if remaining <= 0 { isConnected = false; return (parentRouter, false) }
+                failAfter = remaining - 1
+            }
+            recorded.append((path, body))
+            return (parentRouter, true)
+        }()
+        guard allowed else { throw SyncError(.transport, "In-memory line to the parent is cut.") }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Authorization", value: "\(NodeAPI.nodeAuthScheme) \(credential)")

@@ -41,20 +41,40 @@ public struct SyncEnvelope: Sendable, Equatable {
     }
 }
 
+/// A push the child sent: the log position it covered and the random id it gave it.
+public struct PushMark: Sendable, Equatable {
+    public var toSeq: Int64
+    public var batchID: String
+
+    public init(toSeq: Int64, batchID: String) {
+        self.toSeq = toSeq
+        self.batchID = batchID
+    }
+}
+
 /// `POST /sync/v1/hello`: the handshake that starts every sync cycle.
 public struct HelloRequest: Sendable, Equatable {
+    /// At most this many marks in a hello.
+    public static let maximumMarks = 64
+
     public var envelope: SyncEnvelope
     /// The child's pull checkpoint (the parent's sequence it has applied up to).
     public var pullCheckpoint: Int64
+    /// The child's most recent pushes, newest first. The parent's record of the last
+    /// push it applied must be among them (or older than all): otherwise another process
+    /// pushed under this node's identity (Protocol.md §7.9).
+    public var pushMarks: [PushMark]
 
-    public init(envelope: SyncEnvelope, pullCheckpoint: Int64) {
+    public init(envelope: SyncEnvelope, pullCheckpoint: Int64, pushMarks: [PushMark] = []) {
         self.envelope = envelope
         self.pullCheckpoint = pullCheckpoint
+        self.pushMarks = pushMarks
     }
 
     public var jsonValue: JSONValue {
         var m = envelope.members
         m["pull_checkpoint"] = .number(Double(pullCheckpoint))
+        m["push_marks"] = .array(pushMarks.map { .object(["to_seq": .number(Double($0.toSeq)), "batch_id": .string($0.batchID)]) })
         return .object(m)
     }
 
@@ -62,6 +82,10 @@ public struct HelloRequest: Sendable, Equatable {
         let r = try MessageReader(json)
         envelope = try SyncEnvelope(r)
         pullCheckpoint = try r.int("pull_checkpoint")
+        pushMarks = try r.array("push_marks", maxCount: Self.maximumMarks).enumerated().map { i, item throws(MalformedMessage) in
+            let m = try MessageReader(item, path: "push_marks[\(i)]")
+            return PushMark(toSeq: try m.int("to_seq"), batchID: try m.string("batch_id", maxLength: 64))
+        }
     }
 }
 
@@ -119,12 +143,19 @@ public struct PushRequest: Sendable, Equatable {
     public var toSeq: Int64
     /// The changes, in log order.
     public var changes: [ChangeRecord]
+    /// True when the first change belongs to a transaction whose earlier changes were
+    /// in the previous batch (only transactions larger than one batch are split).
+    public var continues: Bool
+    /// A random id the child gave this push and recorded before sending it.
+    public var batchID: String
 
-    public init(envelope: SyncEnvelope, fromSeq: Int64, toSeq: Int64, changes: [ChangeRecord]) {
+    public init(envelope: SyncEnvelope, fromSeq: Int64, toSeq: Int64, changes: [ChangeRecord], continues: Bool = false, batchID: String) {
         self.envelope = envelope
         self.fromSeq = fromSeq
         self.toSeq = toSeq
         self.changes = changes
+        self.continues = continues
+        self.batchID = batchID
     }
 
     public var jsonValue: JSONValue {
@@ -132,6 +163,8 @@ public struct PushRequest: Sendable, Equatable {
         m["from_seq"] = .number(Double(fromSeq))
         m["to_seq"] = .number(Double(toSeq))
         m["changes"] = .array(changes.map(\.jsonValue))
+        if continues { m["continues"] = .bool(true) }
+        m["batch_id"] = .string(batchID)
         return .object(m)
     }
 
@@ -140,6 +173,8 @@ public struct PushRequest: Sendable, Equatable {
         envelope = try SyncEnvelope(r)
         fromSeq = try r.int("from_seq")
         toSeq = try r.int("to_seq")
+        continues = r.object["continues"] == nil ? false : try r.bool("continues")
+        batchID = try r.string("batch_id", maxLength: 64)
         guard toSeq >= fromSeq else { throw MalformedMessage("to_seq", "must not be below from_seq") }
         var changes: [ChangeRecord] = []
         for (i, item) in try r.array("changes", maxCount: Self.maximumChanges).enumerated() {

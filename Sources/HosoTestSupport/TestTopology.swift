@@ -47,7 +47,7 @@ public final class TopologyNode: @unchecked Sendable {
 public final class TestTopology: @unchecked Sendable {
     // @unchecked: `nodes` is only mutated while the test builds the topology.
     public let directory: String
-    public let hub: TopologyNode
+    public private(set) var hub: TopologyNode
     public private(set) var nodes: [String: TopologyNode] = [:]
     /// Unit ids by code.
     public let units: [String: String]
@@ -88,6 +88,30 @@ public final class TestTopology: @unchecked Sendable {
 
     /// A node by name.
     public subscript(name: String) -> TopologyNode { nodes[name]! }
+
+    /// Reopens a node's replica from its file, as after a process restart, and rewires
+    /// its children's lines to the new instance.
+    @discardableResult
+    public func restart(_ name: String) throws -> TopologyNode {
+        let old = name == "hub" ? hub : nodes[name]!
+        let store = try NodeStore(path: old.path)
+        let client = old.sync.map { SyncClient(store: store, settings: $0.settings, transport: old.line!, log: Log(component: name, level: .error)) }
+        let node = TopologyNode(name: name, path: old.path, store: store, sync: client, line: old.line, credential: old.credential, depth: old.depth)
+        if name == "hub" { hub = node } else { nodes[name] = node }
+        for child in nodes.values where child.line?.router === old.router { child.line?.router = node.router }
+        return node
+    }
+
+    /// Sends one raw sync request to `parent` (the hub by default) with a credential,
+    /// as a forged or replayed request would arrive.
+    public func raw(_ path: String, _ body: JSONValue, credential: String?, parent: TopologyNode? = nil) async -> (status: Int, json: JSONValue) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        if let credential { headers.add(name: "Authorization", value: "HosoNode \(credential)") }
+        let request = HTTPRequest(method: .post, target: path, headers: headers, body: Array(body.jsonString().utf8))
+        let response = await (parent ?? hub).router.respond(to: request)
+        return (response.status.code, response.json)
+    }
 
     /// Syncs every node (children before parents' parents, then again top-down) until a
     /// whole round moves nothing, at most `rounds` rounds. Nodes with a cut line are skipped.

@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func everyMessageRoundTripsThroughText() throws {
-        let push = PushRequest(envelope: envelope, fromSeq: 3, toSeq: 9, changes: [change(4), change(9)])
+        let push = PushRequest(envelope: envelope, fromSeq: 3, toSeq: 9, changes: [change(4), change(9)], continues: true, batchID: "b1")
         #expect(try PushRequest(json: JSONValue.parse(push.jsonValue.jsonString())) == push)
         let result = ChangeResult(seq: 4, entity: "person", id: "p4", status: .rejected, reason: "not_owner", message: "x", current: change(4))
         let pushResponse = PushResponse(checkpoint: 9, results: [result, ChangeResult(seq: 9, entity: "person", id: "p9", status: .applied)],
@@ -22,14 +22,14 @@ import Testing
         #expect(try PullRequest(json: JSONValue.parse(pull.jsonValue.jsonString())) == pull)
         let pullResponse = PullResponse(changes: [change(1)], next: 120, complete: true, knowledge: VersionVector(["hub": 9]), clock: 9)
         #expect(try PullResponse(json: JSONValue.parse(pullResponse.jsonValue.jsonString())) == pullResponse)
-        let hello = HelloRequest(envelope: envelope, pullCheckpoint: 5)
+        let hello = HelloRequest(envelope: envelope, pullCheckpoint: 5, pushMarks: [PushMark(toSeq: 9, batchID: "b1")])
         #expect(try HelloRequest(json: JSONValue.parse(hello.jsonValue.jsonString())) == hello)
         let helloResponse = HelloResponse(parentID: "hub", parentName: "Sở Nội vụ", pushCheckpoint: 3, knowledge: VersionVector(), clock: 0, time: "t")
         #expect(try HelloResponse(json: JSONValue.parse(helloResponse.jsonValue.jsonString())) == helloResponse)
     }
 
     @Test func malformedMessagesNameTheField() throws {
-        var body = PushRequest(envelope: envelope, fromSeq: 3, toSeq: 9, changes: [change(4)]).jsonValue.objectValue!
+        var body = PushRequest(envelope: envelope, fromSeq: 3, toSeq: 9, changes: [change(4)], batchID: "b1").jsonValue.objectValue!
         func failure(_ mutate: (inout JSONObject) -> Void) -> String? {
             var copy = body
             mutate(&copy)
