@@ -61,3 +61,47 @@ extension ReplicatedTable.Scope {
         return true
     }
 }
+
+/// One stored version of a replicated row, for inspection (tests, diagnostics).
+public struct RowVersion: Sendable, Equatable {
+    public var entity: String
+    public var id: String
+    public var origin: String
+    public var vv: VersionVector
+    /// Canonical JSON of `{"data": ..., "deleted": ...}` — the form conflict records keep.
+    public var content: String
+}
+
+extension NodeStore {
+    /// The stored version of a replicated row (tombstones included), or nil.
+    public func rowVersion(entity: String, id: String) throws -> RowVersion? {
+        guard let table = ReplicatedTable.byName[entity] else { return nil }
+        return try db.read { c in
+            guard let row = try c.row("SELECT * FROM \(entity) WHERE id = ?", [id]) else { return nil }
+            let record = self.record(table: table, row: row, seq: 0, scope: nil)
+            return RowVersion(entity: entity, id: id, origin: record.origin, vv: record.vv,
+                              content: JSONValue.object(["data": .object(record.data), "deleted": .bool(record.deleted)]).jsonString())
+        }
+    }
+
+    /// Every dossier row's version (person and history tables), by `entity:id`.
+    public func dossierRowVersions() throws -> [String: RowVersion] {
+        var result: [String: RowVersion] = [:]
+        let ids: [(String, String)] = try db.read { c in
+            var all: [(String, String)] = []
+            for table in [ReplicatedTable.person] + ReplicatedTable.dossierParts {
+                for row in try c.rows("SELECT id FROM \(table.name)") { all.append((table.name, row.get("id") ?? "")) }
+            }
+            return all
+        }
+        for (entity, id) in ids { result["\(entity):\(id)"] = try rowVersion(entity: entity, id: id) }
+        return result
+    }
+
+    /// `PRAGMA foreign_key_check`: rows whose references are missing (empty when sound).
+    public func foreignKeyProblems() throws -> [String] {
+        try db.inDatabase { c in
+            try c.rows("PRAGMA foreign_key_check").map { "\($0.get("table", as: String.self) ?? "?") → \($0.get("parent", as: String.self) ?? "?")" }
+        }
+    }
+}

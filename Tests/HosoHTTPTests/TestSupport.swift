@@ -52,13 +52,14 @@ final class RawClient: @unchecked Sendable {
             }
         }
         guard status == 0 else {
-            let code = errno
-            _ = Glibc.close(fd)
-            throw ClientError("connect: errno \(code)")
+            // No close here: the initializer throws after `fd` is set, so deinit runs and
+            // closes it. Closing twice could close a descriptor another thread just
+            // opened (an SQLite file of a parallel test).
+            throw ClientError("connect: errno \(errno)")
         }
     }
 
-    deinit { _ = Glibc.close(fd) }
+    deinit { if fd >= 0 { _ = Glibc.close(fd) } }
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
