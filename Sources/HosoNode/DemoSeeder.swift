@@ -17,6 +17,7 @@ public struct DemoSeeder {
         ("tccb.stc", .hr, "DT.STC"),
         ("giamdoc.stc", .head, "DT.STC"),
         ("tccb.xma", .hr, "DT.XMA"),
+        ("tccb.sgd", .hr, "DT.SGD"),
     ]
 
     /// Creates the units and accounts; returns unit ids by code.
@@ -36,11 +37,11 @@ public struct DemoSeeder {
     }
 
     /// Creates `count` dossiers spread over the units that hold staff, plus one staff
-    /// account (`canbo`) linked to the first dossier.
+    /// account (`canbo`) linked to the first dossier (in Sở Tài chính's budget office).
     public func seedDossiers(count: Int, unitIDs: [String: String], seed: UInt64 = 2026, historyRows: Int = 12, hashCost: UInt = 5) throws {
         let actor = Principal.commandLine("demo")
         var data = SampleData(seed: seed)
-        let staffUnits = ["DT.SNV", "DT.STC.NS", "DT.STC.TH", "DT.SGD.TCCB", "DT.XMA.VP", "DT.PCL"].compactMap { unitIDs[$0] }
+        let staffUnits = ["DT.STC.NS", "DT.SNV", "DT.STC.TH", "DT.SGD.TCCB", "DT.XMA.VP", "DT.PCL"].compactMap { unitIDs[$0] }
         var first: JSONObject?
         for i in 0..<count {
             let doc = try store.createDossier(actor, data.dossier(unitID: staffUnits[i % staffUnits.count], historyRows: historyRows))

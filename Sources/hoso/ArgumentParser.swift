@@ -40,6 +40,8 @@ struct Command: Sendable {
     let discussion: String?
     let options: [OptionSpec]
     let run: @Sendable (ParsedOptions) throws -> Int32
+    /// For a command group (`hoso hub ...`): its subcommands.
+    let subcommands: [Command]
 
     init(_ name: String, abstract: String, discussion: String? = nil, options: [OptionSpec], run: @escaping @Sendable (ParsedOptions) throws -> Int32) {
         self.name = name
@@ -47,6 +49,17 @@ struct Command: Sendable {
         self.discussion = discussion
         self.options = options
         self.run = run
+        self.subcommands = []
+    }
+
+    /// A group of subcommands, dispatched like the tool itself.
+    init(group name: String, abstract: String, subcommands: [Command]) {
+        self.name = name
+        self.abstract = abstract
+        self.discussion = nil
+        self.options = []
+        self.run = { _ in 64 }
+        self.subcommands = subcommands
     }
 
     func help(tool: String) -> String {
@@ -136,6 +149,10 @@ struct CommandLineTool {
         }
         guard let command = commands.first(where: { $0.name == first }) else {
             return usageError(UsageError(message: "Unknown subcommand '\(first)'", command: ""))
+        }
+        if !command.subcommands.isEmpty {
+            return CommandLineTool(name: "\(name) \(command.name)", abstract: command.abstract, commands: command.subcommands)
+                .main(Array(arguments.dropFirst()))
         }
         do {
             guard let options = try command.parse(Array(arguments.dropFirst())) else {

@@ -7,17 +7,25 @@ import HosoSQLite
 enum Commands {
     static let dataOption = OptionSpec.option("data", "dir", help: "The node's data directory.", required: true)
 
-    static var all: [Command] { [initCommand, serve, adminCreate, backup, restore, check, demo, openapi, version] }
+    static var all: [Command] { [initCommand, serve, hub, sync, adminCreate, backup, restore, check, demo, openapi, version] }
 
     static let initCommand = Command(
         "init", abstract: "Create a node's data directory: database, configuration, optional root unit.",
+        discussion: """
+            Without --parent this creates a hub (the root of the province's tree) with the seed catalogues. With \
+            --parent and --token (printed by `hoso hub enroll` on the parent) it creates an enrolled node, which \
+            receives units, catalogues and accounts from its parent on its first sync.
+            """,
         options: [
             dataOption,
             .option("name", "name", help: "Display name of the node.", required: true),
             .option("port", "port", help: "TCP port to serve on.", default: "8080"),
             .option("host", "address", help: "Address to listen on.", default: "127.0.0.1"),
-            .option("unit-code", "code", help: "Code of the root unit to create (e.g. DT)."),
+            .option("unit-code", "code", help: "Code of the root unit to create on a hub (e.g. DT)."),
             .option("unit-name", "name", help: "Name of the root unit (e.g. \"UBND tỉnh Đồng Tháp\")."),
+            .option("parent", "url", help: "The parent node's URL (an enrolled node)."),
+            .option("token", "token", help: "The credential `hoso hub enroll` printed on the parent."),
+            .option("sync-interval", "seconds", help: "Seconds between sync cycles when idle.", default: "10"),
         ]) { o in
         let dir = DataDirectory(o.value("data")!)
         guard !dir.isInitialised else { throw UsageError(message: "\(dir.path) is already initialised", command: "init") }
@@ -25,12 +33,37 @@ enum Commands {
         if (o.value("unit-code") == nil) != (o.value("unit-name") == nil) {
             throw UsageError(message: "--unit-code and --unit-name go together", command: "init")
         }
+        if (o.value("parent") == nil) != (o.value("token") == nil) {
+            throw UsageError(message: "--parent and --token go together", command: "init")
+        }
+        var configuration = NodeConfiguration(name: o.value("name")!, host: o.value("host")!, port: port)
+        if let parent = o.value("parent"), let token = o.value("token") {
+            guard o.value("unit-code") == nil else { throw UsageError(message: "an enrolled node receives its units from its parent; drop --unit-code", command: "init") }
+            guard let url = URL(string: parent), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw UsageError(message: "--parent must be an http:// or https:// URL", command: "init")
+            }
+            guard let interval = Double(o.value("sync-interval")!), interval >= 1, interval <= 86_400 else {
+                throw UsageError(message: "--sync-interval must be 1-86400 seconds", command: "init")
+            }
+            var settings = SyncSettings(parent_url: parent, credential: token, interval_seconds: interval)
+            guard let nodeID = settings.nodeID, token.count > nodeID.count + 16 else {
+                throw UsageError(message: "--token is not a node credential (expected <node id>.<secret> from `hoso hub enroll`)", command: "init")
+            }
+            settings.enabled = true
+            configuration.sync = settings
+            try dir.create()
+            let store = try NodeStore(path: dir.databasePath, nodeID: nodeID, seedCatalogues: false)
+            try dir.save(configuration)
+            print("Initialised \(dir.path) as node \(store.nodeID), child of \(parent).")
+            print("Next: hoso serve --data \(dir.path)   (the first sync brings units, catalogues and accounts)")
+            return 0
+        }
         try dir.create()
         let store = try NodeStore(path: dir.databasePath)
         if let code = o.value("unit-code"), let name = o.value("unit-name") {
             _ = try store.createUnit(.commandLine("init"), UnitInput(code: code, name: name))
         }
-        try dir.save(NodeConfiguration(name: o.value("name")!, host: o.value("host")!, port: port))
+        try dir.save(configuration)
         print("Initialised \(dir.path) (node id \(store.nodeID)).")
         print("Next: hoso admin-create --data \(dir.path) --username admin   (password from standard input)")
         return 0
@@ -39,16 +72,29 @@ enum Commands {
     static let serve = Command(
         "serve", abstract: "Serve the node's HTTP API until SIGINT or SIGTERM.",
         options: [dataOption, .option("port", "port", help: "Override the configured port (0 = any free port)."),
-                  .option("host", "address", help: "Override the configured listen address.")]) { o in
+                  .option("host", "address", help: "Override the configured listen address."),
+                  .flag("no-sync", help: "Do not run the background sync loop (sync only on `hoso sync` or POST /api/sync/now).")]) { o in
         let port = try o.value("port").map { text -> Int in
             guard let p = Int(text), (0...65535).contains(p) else { throw UsageError(message: "--port must be 0-65535", command: "serve") }
             return p
         }
-        let runtime = try NodeRuntime(directory: DataDirectory(o.value("data")!), portOverride: port, hostOverride: o.value("host"))
+        // `hoso sync --data DIR` sends SIGUSR1 (run a sync cycle now); ignore it until
+        // the handler is in place, before the lock file names this process.
+        signal(SIGUSR1, SIG_IGN)
+        let runtime = try NodeRuntime(directory: DataDirectory(o.value("data")!), portOverride: port, hostOverride: o.value("host"),
+                                      syncEnabled: o.flag("no-sync") ? false : nil)
         let bound = try runtime.start()
-        print("hoso node '\(runtime.configuration.name)' serving on http://\(runtime.configuration.host):\(bound)/")
+        print("hoso node '\(runtime.configuration.name)' serving on http://\(runtime.configuration.host):\(bound)/"
+              + (runtime.configuration.sync.map { " (parent \($0.parent_url))" } ?? " (hub)"))
         fflush(nil)
+        let trigger = DispatchSource.makeSignalSource(signal: SIGUSR1, queue: .global())
+        trigger.setEventHandler {
+            guard let sync = runtime.sync else { return }
+            Task.detached { _ = try? await sync.syncOnce() }
+        }
+        trigger.resume()
         waitForTermination()
+        trigger.cancel()
         runtime.stop()
         return 0
     }
