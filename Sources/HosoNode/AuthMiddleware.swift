@@ -13,6 +13,9 @@ struct AuthMiddleware: HTTPMiddleware {
 
     func handle(_ request: HTTPRequest, next: @Sendable (HTTPRequest) async throws -> HTTPResponse) async throws -> HTTPResponse {
         var request = request
+        // Logging in needs no session, and an old session cookie must not make a fresh
+        // login fail its CSRF check.
+        if request.method == .post && request.path == "/api/session" { return try await next(request) }
         let bearer = request.headers["Authorization"].flatMap { header -> String? in
             let parts = header.split(separator: " ", maxSplits: 1)
             return parts.count == 2 && parts[0].lowercased() == "bearer" ? String(parts[1]).trimmingCharacters(in: .whitespaces) : nil

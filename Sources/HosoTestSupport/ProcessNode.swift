@@ -1,0 +1,121 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HosoDomain
+
+/// A `hoso serve` process on a loopback port, for multi-process tests: started, killed
+/// with SIGKILL, restarted, and talked to over real HTTP.
+public final class ProcessNode: @unchecked Sendable {
+    // @unchecked: `process` is only touched by the test that owns the node.
+    public let name: String
+    public let directory: String
+    public let port: Int
+    public private(set) var process: Process?
+    let session: URLSession
+
+    public init(name: String, directory: String, port: Int) {
+        self.name = name
+        self.directory = directory
+        self.port = port
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 20
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieStorage = nil
+        session = URLSession(configuration: configuration)
+    }
+
+    deinit { if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// A free TCP port on loopback (bound and released; a small race is acceptable in tests).
+    public static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Starts `hoso serve` and waits until it answers `/healthz`.
+    public func start(extra: [String] = []) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: HosoBinary.path)
+        process.arguments = ["serve", "--data", directory, "--port", String(port)] + extra
+        let log = directory + "/test.log"
+        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        self.process = process
+        for _ in 0..<200 {
+            if (try? await request("GET", "/healthz").status) == 200 { return }
+            guard process.isRunning else { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        throw ProcessNodeError("\(name) did not start: \((try? String(contentsOfFile: log, encoding: .utf8))?.suffix(2_000) ?? "")")
+    }
+
+    /// `kill -9`: no chance to clean up.
+    public func kill9() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM and wait.
+    public func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// One HTTP request; returns the status and the JSON body (`.null` if none).
+    public func request(_ method: String, _ path: String, json: JSONValue? = nil, token: String? = nil) async throws -> (status: Int, json: JSONValue) {
+        var request = URLRequest(url: URL(string: baseURL + path)!)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(json.jsonString().utf8)
+        }
+        let (data, response) = try await session.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONValue.parse(utf8: Array(data))) ?? .null)
+    }
+
+    /// Logs in and returns the bearer token, retrying while the account has not arrived yet.
+    public func login(_ username: String, password: String, attempts: Int = 100) async throws -> String {
+        for _ in 0..<attempts {
+            if let answer = try? await request("POST", "/api/session", json: ["username": .string(username), "password": .string(password)]),
+               answer.status == 200, let token = answer.json["token"].stringValue {
+                return token
+            }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        throw ProcessNodeError("\(username) cannot log in at \(name)")
+    }
+}
+
+/// A multi-process test harness failure.
+public struct ProcessNodeError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Polls `condition` every 100 ms until it holds or `seconds` pass.
+public func eventually(seconds: Double = 30, _ condition: () async throws -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if (try? await condition()) == true { return true }
+        try? await Task.sleep(nanoseconds: 100_000_000)
+    }
+    return false
+}
