@@ -224,6 +224,8 @@ public enum OpenAPIDocument {
             "200": obj(["description": "SQLite database file", "content": obj(["application/vnd.sqlite3": obj(["schema": obj(["type": "string", "format": "binary"])])])]),
         ])])
 
+        addReplication(paths: &paths, schemas: &schemas)
+
         return obj([
             "openapi": "3.0.3",
             "info": obj(["title": "hoso node API", "version": .string(version),
@@ -234,6 +236,8 @@ public enum OpenAPIDocument {
                 "securitySchemes": obj([
                     "bearer": obj(["type": "http", "scheme": "bearer"]),
                     "cookie": obj(["type": "apiKey", "in": "cookie", "name": "hoso_session"]),
+                    "node": obj(["type": "apiKey", "in": "header", "name": "Authorization",
+                                 "description": "Node credential: `HosoNode <node id>.<secret>` (sync endpoints only)"]),
                 ]),
             ]),
             "security": .array([obj(["bearer": .array([])]), obj(["cookie": .array([])])]),

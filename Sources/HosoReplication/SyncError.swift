@@ -23,7 +23,7 @@ public struct SyncError: Error, Sendable, Equatable, CustomStringConvertible {
         /// Protocol version not supported (400).
         case protocolUnsupported = "protocol_unsupported"
         /// The body is over the parent's limit (413).
-        case tooLarge = "too_large"
+        case tooLarge = "body_too_large"
         /// The parent is busy or starting (503): retry later.
         case unavailable
         /// The parent's disk is full (507): retry later.
