@@ -191,7 +191,7 @@ extension NodeStore {
         try c.execute("""
             INSERT OR IGNORE INTO sync_rejections(peer, entity, row_id, vv, origin, reason, message, data, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [childID, change.entity, change.id, change.vv.json, change.origin, reason, message,
-                  JSONValue.object(["data": .object(change.data), "deleted": .bool(change.deleted)]).jsonString(), Timestamp.now()])
+                  change.content.jsonString(), Timestamp.now()])
         ctx.rejected += 1
         var current: ChangeRecord?
         if let table {
@@ -371,7 +371,7 @@ extension NodeStore {
             if table.name == DossierSchema.person.name { personID = rowID }
         case .global: break
         }
-        func content(_ r: ChangeRecord) -> String { JSONValue.object(["data": .object(r.data), "deleted": .bool(r.deleted)]).jsonString() }
+        func content(_ r: ChangeRecord) -> String { r.content.jsonString() }
         let counter = try tick(c)
         let now = Timestamp.now()
         let data: JSONObject = [

@@ -25,14 +25,14 @@ public final class ChangeNotifier: @unchecked Sendable {
     }
 }
 
-/// One entry of the change log as the sync code reads it.
-struct LogEntry: Sendable {
-    let seq: Int64
-    let entity: String
-    let rowID: String
-    let origin: String
-    let counter: Int64
-    let scope: String?
+/// One entry of the change log.
+public struct LogEntry: Sendable, Equatable {
+    public let seq: Int64
+    public let entity: String
+    public let rowID: String
+    public let origin: String
+    public let counter: Int64
+    public let scope: String?
 }
 
 extension NodeStore {
@@ -59,6 +59,14 @@ extension NodeStore {
         if via == nil || via != parentID {
             let notifier = changes
             c.afterCommit { notifier.fire() }
+        }
+    }
+
+    /// Log entries after `seq`, in order (diagnostics and benchmarks).
+    public func changeLogTail(after seq: Int64, limit: Int) throws -> [LogEntry] {
+        try db.read { c in
+            Self.entries(try c.rows("SELECT seq, entity, row_id, origin, counter, scope FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?",
+                                    [seq, Int64(min(limit, Int(Int64.max)))]))
         }
     }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import HosoDomain
 import HosoReplication
@@ -34,8 +35,7 @@ extension NodeStore {
     }
 
     static func digestLine(_ record: ChangeRecord) -> String {
-        JSONValue.object(["id": .string(record.id), "data": .object(record.data), "vv": record.vv.jsonValue,
-                          "deleted": .bool(record.deleted)]).jsonString()
+        JSONValue.object(["id": .string(record.id), "content": record.content, "vv": record.vv.jsonValue]).jsonString()
     }
 
     /// Digests of every replicated row outside dossiers (units, catalogues, accounts,
@@ -80,7 +80,7 @@ extension NodeStore {
             guard let row = try c.row("SELECT * FROM \(entity) WHERE id = ?", [id]) else { return nil }
             let record = self.record(table: table, row: row, seq: 0, scope: nil)
             return RowVersion(entity: entity, id: id, origin: record.origin, vv: record.vv,
-                              content: JSONValue.object(["data": .object(record.data), "deleted": .bool(record.deleted)]).jsonString())
+                              content: record.content.jsonString())
         }
     }
 
@@ -103,5 +103,49 @@ extension NodeStore {
         try db.inDatabase { c in
             try c.rows("PRAGMA foreign_key_check").map { "\($0.get("table", as: String.self) ?? "?") → \($0.get("parent", as: String.self) ?? "?")" }
         }
+    }
+}
+
+extension NodeStore {
+    /// Every dossier row of this replica as change records (person rows first), for
+    /// benchmarks and exports.
+    public func dossierRecords() throws -> [ChangeRecord] {
+        try db.read { c in
+            var records: [ChangeRecord] = []
+            for table in [ReplicatedTable.person] + ReplicatedTable.dossierParts {
+                for row in try c.rows("SELECT * FROM \(table.name) ORDER BY id") {
+                    records.append(self.record(table: table, row: row, seq: 0, scope: nil))
+                }
+            }
+            return records
+        }
+    }
+
+    /// The benchmark floor: SQLite's own batched upsert of `records` into this replica's
+    /// tables — the same rows and statements sync uses, but no validation, ownership,
+    /// version comparison, change log or knowledge — `batchSize` rows per transaction,
+    /// durable (`synchronous=FULL`) like a sync batch, or not. Returns rows per second.
+    public func rawUpsert(_ records: [ChangeRecord], batchSize: Int, durable: Bool) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        for start in stride(from: 0, to: records.count, by: batchSize) {
+            let batch = records[start..<min(start + batchSize, records.count)]
+            let body: (Connection) throws -> Void = { c in
+                for record in batch {
+                    guard let table = ReplicatedTable.byName[record.entity] else { continue }
+                    try self.writeRow(c, table, record)
+                }
+            }
+            if durable {
+                try db.durableWrite(body)
+            } else {
+                try db.inDatabase { c in
+                    try c.execute("PRAGMA foreign_keys = OFF")
+                    defer { try? c.execute("PRAGMA foreign_keys = ON") }
+                    try c.transaction { try body(c) }
+                }
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Double(records.count) / seconds
     }
 }

@@ -139,6 +139,7 @@ extension NodeStore {
         let bySeq = Dictionary(sent.map { ($0.seq, $0) }, uniquingKeysWith: { a, _ in a })
         try db.durableWrite { c in
             var ctx = ApplyContext(source: .parent(id: parent), authority: try AuthorityMap(c))
+            summary.applied = Int(response.applied)
             for result in response.results {
                 switch result.status {
                 case .applied: summary.applied += 1

@@ -221,9 +221,10 @@ extension NodeStore {
                 var ctx = ApplyContext(source: .child(id: child, branch: map.subtree(of: roots), roots: Set(roots), knownCounter: known,
                                                       continued: continued), authority: map)
                 var results: [ChangeResult] = []
-                results.reserveCapacity(request.changes.count)
+                var applied: Int64 = 0
                 for change in request.changes {
-                    results.append(try self.apply(c, change, &ctx))
+                    let result = try self.apply(c, change, &ctx)
+                    if result.status == .applied { applied += 1 } else { results.append(result) }
                 }
                 try self.raiseKnowledge(c, to: ctx.knowledge)
                 let newCheckpoint = max(checkpoint, request.toSeq)
@@ -233,7 +234,7 @@ extension NodeStore {
                 if request.toSeq >= checkpoint {
                     try c.execute("UPDATE sync_children SET push_batch_id = ? WHERE node_id = ?", [request.batchID, child])
                 }
-                return PushResponse(checkpoint: newCheckpoint, results: results, knowledge: try self.knowledge(c), clock: try self.clock(c))
+                return PushResponse(checkpoint: newCheckpoint, applied: applied, results: results, knowledge: try self.knowledge(c), clock: try self.clock(c))
         }
         if request.changes.contains(where: { $0.entity == ReplicatedTable.catalogueEntries.name }) { try reloadCatalogueCodes() }
         return response

@@ -48,7 +48,7 @@ struct ReplicatedTable: Sendable {
     static let systemColumns = ["vv", "origin", "author", "created_at", "updated_at", "deleted"]
 
     /// The column named `name`.
-    func column(_ name: String) -> FieldSpec? { columns.first { $0.name == name } }
+    func column(_ name: String) -> FieldSpec? { columnIndex[name] }
 
     // MARK: The registry
 
@@ -145,12 +145,25 @@ struct ReplicatedTable: Sendable {
 
     // MARK: Values
 
-    /// The row's replicated columns as JSON (the `data` of a change record).
+    /// The row's replicated columns as JSON (the `data` of a change record). NULL
+    /// columns are left out: on the wire an absent column means NULL, which keeps a
+    /// person row (some 80 columns, most of them empty) small.
     func data(of row: Row) -> JSONObject {
         var data: JSONObject = [:]
-        for column in columns { data[column.name] = RecordCoding.jsonValue(row[column.name], type: column.type) }
+        data.reserveCapacity(columns.count)
+        for (index, name) in row.columns.enumerated() {
+            let value = row.values[index]
+            guard !value.isNull, let spec = columnIndex[name] else { continue }
+            data[name] = RecordCoding.jsonValue(value, type: spec.type)
+        }
         return data
     }
+
+    /// Columns by name.
+    var columnIndex: [String: FieldSpec] { Self.columnIndexes[name] ?? [:] }
+    static let columnIndexes: [String: [String: FieldSpec]] = Dictionary(uniqueKeysWithValues: all.map { table in
+        (table.name, Dictionary(uniqueKeysWithValues: table.columns.map { ($0.name, $0) }))
+    })
 
     /// Checks a received `data` object without changing it: every member is a known
     /// column of the right type and size, required columns are present. Codes are

@@ -48,7 +48,12 @@ public struct SampleData {
     /// The personal-id serials handed out so far (ids must be unique).
     var serial = 0
 
-    public init(seed: UInt64) { rng = Generator(seed: seed) }
+    /// A generator; `firstSerial` keeps personal ids unique across generators (give each
+    /// one its own range).
+    public init(seed: UInt64, firstSerial: Int = 0) {
+        rng = Generator(seed: seed)
+        serial = firstSerial
+    }
 
     mutating func pick<T>(_ items: [T]) -> T { items[Int(rng.next() % UInt64(items.count))] }
     mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(rng.next() % UInt64(range.count)) }

@@ -70,9 +70,14 @@ public struct ChangeRecord: Sendable, Equatable {
         data = try r.objectValue("data")
     }
 
-    /// The canonical bytes of what the row says (data and tombstone flag, not the
-    /// version): two records with equal content have equal digests.
+    /// What the row says (data and tombstone flag, not the version) in canonical form:
+    /// null members dropped (absent and null mean the same), keys sorted.
+    public var content: JSONValue {
+        .object(["data": .object(data.filter { $0.value != .null }), "deleted": .bool(deleted)])
+    }
+
+    /// The digest of `content`: two records with equal content have equal digests.
     public var contentDigest: String {
-        SHA256.hex(Array(JSONValue.object(["data": .object(data), "deleted": .bool(deleted)]).jsonString().utf8))
+        SHA256.hex(Array(content.jsonString().utf8))
     }
 }

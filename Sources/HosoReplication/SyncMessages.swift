@@ -255,28 +255,33 @@ public struct ChangeResult: Sendable, Equatable {
 public struct PushResponse: Sendable, Equatable {
     /// The parent's checkpoint for this child after the batch (the next push starts after it).
     public var checkpoint: Int64
-    /// One result per change, in the request's order.
+    /// How many changes were applied as sent.
+    public var applied: Int64
+    /// The result of every change that was not simply applied (duplicate, conflict,
+    /// rejected), in the request's order; every change not listed was applied.
     public var results: [ChangeResult]
     /// The parent's knowledge vector after the batch.
     public var knowledge: VersionVector
     /// The parent's logical clock.
     public var clock: Int64
 
-    public init(checkpoint: Int64, results: [ChangeResult], knowledge: VersionVector, clock: Int64) {
+    public init(checkpoint: Int64, applied: Int64, results: [ChangeResult], knowledge: VersionVector, clock: Int64) {
         self.checkpoint = checkpoint
+        self.applied = applied
         self.results = results
         self.knowledge = knowledge
         self.clock = clock
     }
 
     public var jsonValue: JSONValue {
-        .object(["checkpoint": .number(Double(checkpoint)), "results": .array(results.map(\.jsonValue)),
+        .object(["checkpoint": .number(Double(checkpoint)), "applied": .number(Double(applied)), "results": .array(results.map(\.jsonValue)),
                  "knowledge": knowledge.jsonValue, "clock": .number(Double(clock))])
     }
 
     public init(json: JSONValue) throws(MalformedMessage) {
         let r = try MessageReader(json)
         checkpoint = try r.int("checkpoint")
+        applied = try r.int("applied")
         results = try r.array("results", maxCount: PushRequest.maximumChanges).enumerated().map { i, item throws(MalformedMessage) in
             try ChangeResult(json: item, path: "results[\(i)]")
         }

@@ -50,6 +50,7 @@ import Testing
             #expect(replay.status == 200)
             let statuses = Set(replay.json["results"].arrayValue?.compactMap { $0["status"].stringValue } ?? [])
             #expect(statuses.isSubset(of: ["duplicate"]), "replayed changes are duplicates: \(statuses)")
+            #expect(replay.json["applied"] == 0)
         }
         #expect(try t.hub.store.dossierDigests() == before)
         #expect(try t.hub.store.knowledgeVector() == clock, "replays do not even tick the hub's clock")

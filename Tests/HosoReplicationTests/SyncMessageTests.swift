@@ -15,7 +15,7 @@ import Testing
         let push = PushRequest(envelope: envelope, fromSeq: 3, toSeq: 9, changes: [change(4), change(9)], continues: true, batchID: "b1")
         #expect(try PushRequest(json: JSONValue.parse(push.jsonValue.jsonString())) == push)
         let result = ChangeResult(seq: 4, entity: "person", id: "p4", status: .rejected, reason: "not_owner", message: "x", current: change(4))
-        let pushResponse = PushResponse(checkpoint: 9, results: [result, ChangeResult(seq: 9, entity: "person", id: "p9", status: .applied)],
+        let pushResponse = PushResponse(checkpoint: 9, applied: 3, results: [result, ChangeResult(seq: 9, entity: "person", id: "p9", status: .duplicate)],
                                         knowledge: VersionVector(["hub": 8]), clock: 8)
         #expect(try PushResponse(json: JSONValue.parse(pushResponse.jsonValue.jsonString())) == pushResponse)
         let pull = PullRequest(envelope: envelope, since: 100, limit: 500, maxBytes: 1 << 20)

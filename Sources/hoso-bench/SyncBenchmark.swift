@@ -1,0 +1,393 @@
+import Dispatch
+import Foundation
+import HosoDomain
+import HosoNode
+import HosoReplication
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue-3 benchmarks. The hub is a real `hoso serve` process on loopback; the nodes run
+/// in this process, each with its own replica file and an HTTP sync client.
+///
+/// - `initial`: N nodes holding D dossiers in all push to a fresh hub; then a fresh node
+///   pulls one unit's dossiers from the hub. Both next to SQLite's own batched upsert of
+///   the same rows.
+/// - `steady`: 1 edit per second on each of N nodes; time from the local commit to the
+///   change being applied at the hub.
+/// - `poll`: N idle nodes polling the hub; the hub process's CPU and memory.
+struct SyncBenchmark {
+    let root = NSTemporaryDirectory() + "hoso-sync-bench-" + UUID().uuidString
+
+    /// The hub: data directory, process, port.
+    final class Hub: @unchecked Sendable {
+        let directory: DataDirectory
+        let store: NodeStore
+        var process: Process?
+        let port = Hub.freePort()
+        var units: [String: String] = [:]
+        init(directory: DataDirectory) throws {
+            self.directory = directory
+            try directory.create()
+            store = try NodeStore(path: directory.databasePath)
+        }
+
+        func start() throws {
+            var configuration = NodeConfiguration(name: "Sở Nội vụ (bench)", host: "127.0.0.1", port: port)
+            configuration.session_idle_seconds = 3600
+            try directory.save(configuration)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: SyncBenchmark.hosoBinary)
+            process.arguments = ["serve", "--data", directory.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            self.process = process
+            for _ in 0..<200 {
+                if let fd = Optional(socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)) {
+                    var address = sockaddr_in()
+                    address.sin_family = sa_family_t(AF_INET)
+                    address.sin_port = in_port_t(UInt16(port).bigEndian)
+                    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                    let rc = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+                    close(fd)
+                    if rc == 0 { return }
+                }
+                usleep(50_000)
+            }
+            throw BenchError("the hub did not start")
+        }
+
+        func stop() {
+            guard let process, process.isRunning else { return }
+            process.terminate()
+            process.waitUntilExit()
+        }
+
+        /// utime + stime of the hub process, seconds.
+        var cpuSeconds: Double {
+            guard let pid = process?.processIdentifier,
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return 0 }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+            return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        }
+
+        /// Resident and peak resident memory of the hub process, MiB.
+        var memory: (rss: Double, peak: Double) {
+            guard let pid = process?.processIdentifier,
+                  let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return (0, 0) }
+            func value(_ key: String) -> Double {
+                status.split(separator: "\n").first { $0.hasPrefix(key) }.flatMap { line in
+                    line.split(separator: " ").compactMap { Double($0) }.first
+                }.map { $0 / 1024 } ?? 0
+            }
+            return (value("VmRSS:"), value("VmHWM:"))
+        }
+
+        static func freePort() -> Int {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+            return Int(UInt16(bigEndian: address.sin_port))
+        }
+    }
+
+    /// A node in this process.
+    struct Node: @unchecked Sendable {
+        let store: NodeStore
+        let client: SyncClient
+        let unit: String
+    }
+
+    static var hosoBinary: String {
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("hoso").path
+    }
+
+    /// A hub with `count` bench units (one per node) under the demo province.
+    func makeHub(units count: Int) throws -> Hub {
+        let hub = try Hub(directory: DataDirectory(root + "/hub"))
+        let seeded = try DemoSeeder(store: hub.store).seedUnitsAndAccounts(hashCost: 1)
+        for i in 0..<count {
+            hub.units["B\(i)"] = try hub.store.createUnit(.commandLine("bench"), UnitInput(code: "BENCH.\(i)", name: "Đơn vị thử \(i)", parent_id: seeded["DT"])).id
+        }
+        return hub
+    }
+
+    /// Enrols and creates `count` nodes (node i serves bench unit i), without syncing.
+    func makeNodes(_ hub: Hub, count: Int, interval: Double = 10, enabled: Bool = false, batch: Int = 1_000) throws -> [Node] {
+        try (0..<count).map { i in
+            let unit = hub.units["B\(i)"]!
+            let (id, token) = try hub.store.enrollChild(.commandLine("bench"), name: "Nút \(i)", unitIDs: [unit], selfName: "hub")
+            let store = try NodeStore(path: root + "/node\(i).sqlite", nodeID: id, seedCatalogues: false)
+            var settings = SyncSettings(parent_url: "http://127.0.0.1:\(hub.port)", credential: token, enabled: enabled, interval_seconds: interval)
+            settings.batch_size = batch
+            let client = SyncClient(store: store, settings: settings, transport: HTTPSyncTransport(baseURL: URL(string: settings.parent_url)!),
+                                    log: Log(component: "node\(i)", level: .error))
+            return Node(store: store, client: client, unit: unit)
+        }
+    }
+
+    /// Runs `body` for every element concurrently (bounded by the cores) and waits.
+    func concurrently<T: Sendable, R: Sendable>(_ items: [T], _ body: @escaping @Sendable (T) async throws -> R) async throws -> [R] {
+        try await withThrowingTaskGroup(of: (Int, R).self) { group in
+            for (index, item) in items.enumerated() { group.addTask { (index, try await body(item)) } }
+            var results = [R?](repeating: nil, count: items.count)
+            for try await (index, result) in group { results[index] = result }
+            return results.map { $0! }
+        }
+    }
+
+    static func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+    static func fmt(_ value: Double, _ decimals: Int = 0) -> String {
+        let scale = pow(10.0, Double(decimals))
+        let rounded = (value * scale).rounded() / scale
+        return decimals == 0 ? String(Int(rounded)) : String(rounded)
+    }
+
+    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
+    }
+
+    // MARK: (a) initial sync
+
+    func initial(dossiers: Int, nodes nodeCount: Int, historyRows: Int) async throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        print("hoso-bench sync initial: \(dossiers) dossiers × ~\(historyRows + 1) rows on \(nodeCount) nodes → fresh hub (separate process, loopback HTTP)")
+        let hub = try makeHub(units: nodeCount + 1)
+        let nodes = try makeNodes(hub, count: nodeCount)
+        try hub.start()
+        defer { hub.stop() }
+        _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
+
+        // Generate the province at the nodes (not timed).
+        var t0 = DispatchTime.now().uptimeNanoseconds
+        let perNode = dossiers / nodeCount
+        _ = try await concurrently(Array(nodes.enumerated())) { index, node in
+            var data = SampleData(seed: UInt64(index + 1) * 7919, firstSerial: index * 100_000)
+            for _ in 0..<perNode {
+                _ = try node.store.createDossier(.commandLine("bench"), data.dossier(unitID: node.unit, historyRows: historyRows))
+            }
+            return 0
+        }
+        let records = try nodes.flatMap { try $0.store.dossierRecords() }
+        print("  generated \(records.count) rows at the nodes in \(Self.fmt(Self.seconds(since: t0), 1)) s (not timed)")
+        fflush(nil)
+
+        // Nodes → hub.
+        let cpu0 = hub.cpuSeconds
+        t0 = DispatchTime.now().uptimeNanoseconds
+        let reports = try await concurrently(nodes) { try await $0.client.syncOnce() }
+        let pushSeconds = Self.seconds(since: t0)
+        let pushed = reports.reduce(0) { $0 + $1.push.sent }
+        let pushRate = Double(pushed) / pushSeconds
+        let hubCPU = hub.cpuSeconds - cpu0
+        let memory = hub.memory
+
+        // The floor: the same rows upserted into a fresh replica, 1,000 per transaction.
+        let floorDurable = try NodeStore(path: root + "/floor-full.sqlite", seedCatalogues: false).rawUpsert(records, batchSize: 1_000, durable: true)
+        let floorNormal = try NodeStore(path: root + "/floor-normal.sqlite", seedCatalogues: false).rawUpsert(records, batchSize: 1_000, durable: false)
+
+        print("""
+
+              nodes → hub (push)           \(Self.fmt(pushRate)) rows/s   \(pushed) rows in \(Self.fmt(pushSeconds, 1)) s   hub CPU \(Self.fmt(hubCPU, 1)) s, RSS \(Self.fmt(memory.rss)) MiB (peak \(Self.fmt(memory.peak)))
+              SQLite batched upsert, FULL  \(Self.fmt(floorDurable)) rows/s   (same rows, 1,000 per transaction, durable like a sync batch)
+              SQLite batched upsert, NORMAL \(Self.fmt(floorNormal)) rows/s
+              ratio sync / SQLite FULL     \(Self.fmt(pushRate / floorDurable, 2))     ratio / NORMAL \(Self.fmt(pushRate / floorNormal, 2))
+              PostgreSQL 15 logical replication on this machine: 38–70k rows/s (perf-limits.md §5) → ratio \(Self.fmt(pushRate / 38_000, 2))–\(Self.fmt(pushRate / 70_000, 2))
+            """)
+
+        // Hub → a fresh node serving one unit (a node replaced after a disk failure).
+        let first = nodes[0]
+        try hub.store.retireChild(.commandLine("bench"), nodeID: first.store.nodeID)
+        let (id, token) = try hub.store.enrollChild(.commandLine("bench"), name: "Nút 0 (mới)", unitIDs: [first.unit], selfName: "hub")
+        let fresh = try NodeStore(path: root + "/fresh.sqlite", nodeID: id, seedCatalogues: false)
+        let client = SyncClient(store: fresh, settings: SyncSettings(parent_url: "http://127.0.0.1:\(hub.port)", credential: token, enabled: false),
+                                transport: HTTPSyncTransport(baseURL: URL(string: "http://127.0.0.1:\(hub.port)")!), log: Log(component: "fresh", level: .error))
+        t0 = DispatchTime.now().uptimeNanoseconds
+        let report = try await client.syncOnce()
+        let pullSeconds = Self.seconds(since: t0)
+        let pullRate = Double(report.pull.received) / pullSeconds
+        let unitRecords = try first.store.dossierRecords()
+        let unitFloor = try NodeStore(path: root + "/floor-unit.sqlite", seedCatalogues: false).rawUpsert(unitRecords, batchSize: 1_000, durable: true)
+        let held = try fresh.dossierDigests().count
+        print("""
+              hub → fresh node (pull)      \(Self.fmt(pullRate)) rows/s   \(report.pull.received) rows (\(held) dossiers + shared data) in \(Self.fmt(pullSeconds, 1)) s, \(report.pullBatches) batches
+              SQLite batched upsert, FULL  \(Self.fmt(unitFloor)) rows/s   ratio \(Self.fmt(pullRate / unitFloor, 2))
+              integrity_check hub/fresh    \(try hub.store.integrityCheck().joined())/\(try fresh.integrityCheck().joined())
+            """)
+    }
+
+    /// Diagnostic: the same push with the hub in this process over the in-memory
+    /// transport (no sockets, no HTTP), to separate the protocol's cost from HTTP's.
+    func inMemory(dossiers: Int, nodes nodeCount: Int, historyRows: Int) async throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let hub = try makeHub(units: nodeCount)
+        let router = NodeAPI(store: hub.store, log: Log(component: "hub", level: .error)).makeRouter()
+        var nodes: [Node] = []
+        for i in 0..<nodeCount {
+            let unit = hub.units["B\(i)"]!
+            let (id, token) = try hub.store.enrollChild(.commandLine("bench"), name: "Nút \(i)", unitIDs: [unit], selfName: "hub")
+            let store = try NodeStore(path: root + "/node\(i).sqlite", nodeID: id, seedCatalogues: false)
+            let client = SyncClient(store: store, settings: SyncSettings(parent_url: "memory://", credential: token, enabled: false),
+                                    transport: InMemorySyncTransport(parent: router), log: Log(component: "n", level: .error))
+            nodes.append(Node(store: store, client: client, unit: unit))
+        }
+        _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
+        let perNode = dossiers / nodeCount
+        _ = try await concurrently(Array(nodes.enumerated())) { index, node in
+            var data = SampleData(seed: UInt64(index + 1) * 7919, firstSerial: index * 100_000)
+            for _ in 0..<perNode { _ = try node.store.createDossier(.commandLine("bench"), data.dossier(unitID: node.unit, historyRows: historyRows)) }
+            return 0
+        }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let reports = try await concurrently(nodes) { try await $0.client.syncOnce() }
+        let seconds = Self.seconds(since: t0)
+        let pushed = reports.reduce(0) { $0 + $1.push.sent }
+        print("in-memory push: \(pushed) rows in \(Self.fmt(seconds, 2)) s = \(Self.fmt(Double(pushed) / seconds)) rows/s")
+    }
+
+    // MARK: (b) steady state
+
+    func steady(nodes nodeCount: Int, seconds: Double) async throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        print("hoso-bench sync steady: 1 edit/s on each of \(nodeCount) nodes for \(Self.fmt(seconds)) s → hub (separate process); commit-to-applied-at-hub latency")
+        let hub = try makeHub(units: nodeCount)
+        let nodes = try makeNodes(hub, count: nodeCount, interval: 10, enabled: true)
+        try hub.start()
+        defer { hub.stop() }
+        _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
+        var ids: [String] = []
+        for (i, node) in nodes.enumerated() {
+            var data = SampleData(seed: UInt64(i + 11), firstSerial: i * 1_000)
+            ids.append(try node.store.createDossier(.commandLine("bench"), data.dossier(unitID: node.unit, historyRows: 10))["id"]!.stringValue!)
+        }
+        _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
+        for node in nodes { node.client.start() }
+
+        // The watcher reads the hub's change log as the hub commits it.
+        let watcher = try NodeStore(path: hub.directory.databasePath)
+        let pending = PendingEdits()
+        let stop = AtomicFlag()
+        let watcherTask = Task.detached {
+            var last = try watcher.changeLogTail(after: 0, limit: Int.max).last?.seq ?? 0
+            while !stop.isSet {
+                let entries = try watcher.changeLogTail(after: last, limit: 10_000)
+                let now = DispatchTime.now().uptimeNanoseconds
+                for entry in entries { pending.arrived(origin: entry.origin, counter: entry.counter, at: now) }
+                last = entries.last?.seq ?? last
+                try await Task.sleep(nanoseconds: 2_000_000)
+            }
+        }
+        let cpu0 = hub.cpuSeconds
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let edits = try await concurrently(Array(zip(nodes, ids))) { node, id in
+            var count = 0
+            var next = DispatchTime.now().uptimeNanoseconds + UInt64.random(in: 0..<1_000_000_000)
+            while Self.seconds(since: t0) < seconds {
+                let now = DispatchTime.now().uptimeNanoseconds
+                if now < next { try await Task.sleep(nanoseconds: next - now) }
+                next += 1_000_000_000
+                let written = try node.store.updatePerson(.commandLine("bench"), id: id, patch: ["phone": .string("09\(Int.random(in: 10_000_000...99_999_999))")])
+                let counter = VersionVector(validating: written["version"]!)?[node.store.nodeID] ?? 0
+                pending.sent(origin: node.store.nodeID, counter: counter, at: DispatchTime.now().uptimeNanoseconds)
+                count += 1
+            }
+            return count
+        }
+        try await Task.sleep(nanoseconds: 3_000_000_000)
+        let hubCPU = hub.cpuSeconds - cpu0
+        stop.set()
+        _ = await watcherTask.result
+        for node in nodes { await node.client.stop() }
+        let latencies = pending.latencies().sorted()
+        let total = edits.reduce(0, +)
+        print("""
+
+              edits committed at nodes     \(total) (\(Self.fmt(Double(total) / seconds, 1))/s)   applied at hub: \(latencies.count)
+              commit → applied at hub      p50 \(Self.fmt(Self.percentile(latencies, 0.5) * 1000, 1)) ms   p99 \(Self.fmt(Self.percentile(latencies, 0.99) * 1000, 1)) ms   max \(Self.fmt((latencies.last ?? 0) * 1000, 1)) ms
+              hub CPU                      \(Self.fmt(hubCPU / (seconds + 3) * 100, 1)) % of one core   RSS \(Self.fmt(hub.memory.rss)) MiB
+              baseline: PostgreSQL 15 logical replication replay lag at 1k updates/s: median 0.15 ms, max 9 ms (perf-limits.md §5);
+                        one loopback HTTP round trip: ~0.085 ms (nginx); a sync cycle is three (hello, push, pull)
+            """)
+    }
+
+    // MARK: (c) polling load
+
+    func poll(nodes nodeCount: Int, seconds: Double, interval: Double) async throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        print("hoso-bench sync poll: \(nodeCount) idle nodes polling every \(Self.fmt(interval)) s (±20 %) for \(Self.fmt(seconds)) s; hub process CPU and memory")
+        let hub = try makeHub(units: nodeCount)
+        var dossierCount = 0
+        for i in 0..<nodeCount {
+            var data = SampleData(seed: UInt64(i + 101), firstSerial: i * 1_000)
+            for _ in 0..<5 { _ = try hub.store.createDossier(.commandLine("bench"), data.dossier(unitID: hub.units["B\(i)"]!, historyRows: 10)); dossierCount += 1 }
+        }
+        let nodes = try makeNodes(hub, count: nodeCount, interval: interval, enabled: true)
+        try hub.start()
+        defer { hub.stop() }
+        let idle0 = hub.cpuSeconds
+        try await Task.sleep(nanoseconds: 2_000_000_000)
+        let idle = (hub.cpuSeconds - idle0) / 2
+        var t0 = DispatchTime.now().uptimeNanoseconds
+        _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
+        let firstSync = Self.seconds(since: t0)
+        for node in nodes { node.client.start() }
+        try await Task.sleep(nanoseconds: UInt64(interval * 1.5e9))   // let the schedule spread out
+        let cpu0 = hub.cpuSeconds
+        t0 = DispatchTime.now().uptimeNanoseconds
+        try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+        let window = Self.seconds(since: t0)
+        let hubCPU = hub.cpuSeconds - cpu0
+        let memory = hub.memory
+        let children = try hub.store.children()
+        for node in nodes { await node.client.stop() }
+        let contacts = children.filter { $0.last_contact_at != nil }.count
+        let cycles = Double(nodeCount) * window / interval
+        print("""
+
+              first sync of all nodes      \(Self.fmt(firstSync, 1)) s (\(dossierCount) dossiers, catalogues, units)
+              hub CPU while polled         \(Self.fmt(hubCPU / window * 100, 1)) % of one core   (≈ \(Self.fmt(cycles / window, 1)) cycles/s, \(Self.fmt(hubCPU / max(cycles, 1) * 1000, 2)) ms CPU per cycle of 3 requests)
+              hub CPU idle, no nodes       \(Self.fmt(idle * 100, 1)) %
+              hub RSS                      \(Self.fmt(memory.rss)) MiB (peak \(Self.fmt(memory.peak)))
+              nodes in contact             \(contacts)/\(nodeCount)
+              baseline: nginx serves ~105k small POSTs/s on this machine (perf-limits.md §4): \(Self.fmt(cycles / window * 3)) requests/s is \(Self.fmt(cycles / window * 3 / 105_000 * 100, 3)) % of it
+            """)
+    }
+}
+
+/// Edits sent and seen at the hub. `@unchecked Sendable`: `lock` guards the maps.
+final class PendingEdits: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sentAt: [String: UInt64] = [:]
+    private var done: [Double] = []
+
+    func sent(origin: String, counter: Int64, at time: UInt64) {
+        lock.lock(); defer { lock.unlock() }
+        sentAt["\(origin):\(counter)"] = time
+    }
+
+    func arrived(origin: String, counter: Int64, at time: UInt64) {
+        lock.lock(); defer { lock.unlock() }
+        if let start = sentAt.removeValue(forKey: "\(origin):\(counter)") { done.append(Double(time - min(start, time)) / 1e9) }
+    }
+
+    func latencies() -> [Double] { lock.lock(); defer { lock.unlock() }; return done }
+}
+
+/// `@unchecked Sendable`: `lock` guards `value`.
+final class AtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
