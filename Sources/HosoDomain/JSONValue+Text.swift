@@ -52,8 +52,10 @@ extension JSONValue {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the canonical JSON bytes of this value.
-    public func write(to out: inout [UInt8]) {
+    /// Appends the canonical JSON bytes of this value (object keys sorted); with
+    /// `sortedKeys: false`, members come in storage order, which is cheaper and as
+    /// good where nobody compares bytes (the wire).
+    public func write(to out: inout [UInt8], sortedKeys: Bool = true) {
         switch self {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
         case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
@@ -63,17 +65,28 @@ extension JSONValue {
             out.append(0x5B)
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(0x2C) }
-                item.write(to: &out)
+                item.write(to: &out, sortedKeys: sortedKeys)
             }
             out.append(0x5D)
         case .object(let members):
             out.append(0x7B)
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (i, key) in keys.enumerated() {
-                if i > 0 { out.append(0x2C) }
-                Self.writeString(key, to: &out)
-                out.append(0x3A)
-                members[key]!.write(to: &out)
+            if sortedKeys {
+                let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+                for (i, key) in keys.enumerated() {
+                    if i > 0 { out.append(0x2C) }
+                    Self.writeString(key, to: &out)
+                    out.append(0x3A)
+                    members[key]!.write(to: &out)
+                }
+            } else {
+                var first = true
+                for (key, value) in members {
+                    if !first { out.append(0x2C) }
+                    first = false
+                    Self.writeString(key, to: &out)
+                    out.append(0x3A)
+                    value.write(to: &out, sortedKeys: false)
+                }
             }
             out.append(0x7D)
         }
@@ -89,8 +102,19 @@ extension JSONValue {
         }
     }
 
-    static func writeString(_ s: String, to out: inout [UInt8]) {
+    /// Appends `s` as a JSON string literal.
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(0x22)
+        // Fast path: most strings need no escaping and are copied whole.
+        let copied: Bool? = s.utf8.withContiguousStorageIfAvailable { buffer in
+            for byte in buffer where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+            out.append(contentsOf: buffer)
+            return true
+        }
+        if copied == true {
+            out.append(0x22)
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])

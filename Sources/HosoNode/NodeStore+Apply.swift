@@ -70,15 +70,6 @@ extension NodeStore {
             }
             return try reject(c, table, change, local: local, reason: "invalid", message: "Dữ liệu không hợp lệ: \(problems.prefix(5).joined(separator: "; "))", &ctx)
         }
-        if case .child(let childID, _, _, _, _) = ctx.source,
-           let previous = try c.row("SELECT reason, message FROM sync_rejections WHERE peer = ? AND entity = ? AND row_id = ? AND vv = ?",
-                                    [childID, change.entity, change.id, change.vv.json]) {
-            // A re-sent change that was refused before gets the same answer.
-            ctx.rejected += 1
-            return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .rejected,
-                                reason: previous.get("reason"), message: previous.get("message"),
-                                current: try stored(c, table, id: change.id, scope: change.scope)?.record)
-        }
         guard let local else {
             if ctx.isFromChild {
                 try checkIdentity(change, localVV: nil, ctx)
@@ -97,6 +88,15 @@ extension NodeStore {
             ctx.knowledge.formJoin(change.vv)
             return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .duplicate)
         case .dominated:
+            // A refused change is always dominated by the version stored in its place
+            // (reject() makes sure), so only here can it be a re-send of one.
+            if case .child(let childID, _, _, _, _) = ctx.source,
+               let previous = try c.row("SELECT reason, message FROM sync_rejections WHERE peer = ? AND entity = ? AND row_id = ? AND vv = ?",
+                                        [childID, change.entity, change.id, change.vv.json]) {
+                ctx.rejected += 1
+                return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .rejected,
+                                    reason: previous.get("reason"), message: previous.get("message"), current: local.record)
+            }
             ctx.duplicates += 1
             ctx.knowledge.formJoin(change.vv)
             return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .duplicate)
@@ -318,7 +318,7 @@ extension NodeStore {
             let name = change.data["full_name"]?.stringValue ?? ""
             values += [.text(VietnameseText.fold(name)), .text(VietnameseText.sortKey(fullName: name))]
         }
-        try c.execute(Self.upsertSQL(table), values)
+        try c.execute(Self.upsertSQL(table), values: values)
     }
 
     nonisolated(unsafe) private static var upsertCache: [String: String] = [:]

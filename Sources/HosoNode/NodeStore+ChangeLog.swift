@@ -58,7 +58,7 @@ extension NodeStore {
             """, [entity, rowID, counter, personID, Timestamp.now(), origin, scope, via])
         if via == nil || via != parentID {
             let notifier = changes
-            c.afterCommit { notifier.fire() }
+            c.afterCommit(once: "change-notifier") { notifier.fire() }
         }
     }
 

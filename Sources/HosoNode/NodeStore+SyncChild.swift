@@ -137,7 +137,11 @@ extension NodeStore {
         var summary = SyncStepSummary()
         summary.sent = sent.count
         let bySeq = Dictionary(sent.map { ($0.seq, $0) }, uniquingKeysWith: { a, _ in a })
-        try db.durableWrite { c in
+        // When everything was applied only bookkeeping changes here, and it need not be
+        // durable: the parent's checkpoint is the one that counts (Protocol.md §7.9).
+        let write: ((Connection) throws -> Void) throws -> Void = response.results.isEmpty
+            ? { body in try self.db.write(body) } : { body in try self.db.durableWrite(body) }
+        try write { c in
             var ctx = ApplyContext(source: .parent(id: parent), authority: try AuthorityMap(c))
             summary.applied = Int(response.applied)
             for result in response.results {

@@ -159,6 +159,9 @@ struct ReplicatedTable: Sendable {
         return data
     }
 
+    /// How many columns are required.
+    var requiredCount: Int { columns.reduce(0) { $0 + ($1.required ? 1 : 0) } }
+
     /// Columns by name.
     var columnIndex: [String: FieldSpec] { Self.columnIndexes[name] ?? [:] }
     static let columnIndexes: [String: [String: FieldSpec]] = Dictionary(uniqueKeysWithValues: all.map { table in
@@ -171,14 +174,16 @@ struct ReplicatedTable: Sendable {
     /// send a code retired since). Returns the problems, empty when valid.
     func problems(in data: JSONObject, isKnownCode: (CatalogueID, String) -> Bool) -> [String] {
         var problems: [String] = []
-        for key in data.keys where column(key) == nil { problems.append("\(key): unknown column") }
-        for spec in columns {
-            let value = data[spec.name] ?? .null
-            if value == .null {
-                if spec.required { problems.append("\(spec.name): required") }
-                continue
-            }
-            if let problem = Self.problem(value, spec.type, isKnownCode: isKnownCode) { problems.append("\(spec.name): \(problem)") }
+        let index = columnIndex
+        var present = 0
+        for (key, value) in data {
+            guard let spec = index[key] else { problems.append("\(key): unknown column"); continue }
+            if value == .null { continue }
+            if spec.required { present += 1 }
+            if let problem = Self.problem(value, spec.type, isKnownCode: isKnownCode) { problems.append("\(key): \(problem)") }
+        }
+        if present < requiredCount {
+            for spec in columns where spec.required && (data[spec.name] ?? .null) == .null { problems.append("\(spec.name): required") }
         }
         return problems
     }

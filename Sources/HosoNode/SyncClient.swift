@@ -127,8 +127,8 @@ public final class SyncClient: @unchecked Sendable {
     private func cycle() async throws -> SyncCycleReport {
         var report = SyncCycleReport()
         try store.recordAttempt()
-        let hello = try await call("/sync/v1/hello", HelloRequest(envelope: try store.syncEnvelope(), pullCheckpoint: try store.pullCheckpoint(),
-                                                                  pushMarks: try store.recentPushMarks()).jsonValue,
+        let hello = try await call("/sync/v1/hello", Array(HelloRequest(envelope: try store.syncEnvelope(), pullCheckpoint: try store.pullCheckpoint(),
+                                                                        pushMarks: try store.recentPushMarks()).jsonValue.jsonString().utf8),
                                    HelloResponse.init(json:))
         try store.acceptParent(hello)
         let parent = hello.parentID
@@ -143,7 +143,7 @@ public final class SyncClient: @unchecked Sendable {
                                       continues: continues, batchID: batchID)
             let response: PushResponse
             do {
-                response = try await call("/sync/v1/push", request.jsonValue, PushResponse.init(json:))
+                response = try await call("/sync/v1/push", request.jsonBytes, PushResponse.init(json:))
             } catch let error as SyncError where error.code == .checkpointGap && gaps < 3 {
                 gaps += 1
                 checkpoint = error.checkpoint ?? 0
@@ -163,7 +163,7 @@ public final class SyncClient: @unchecked Sendable {
         var since = try store.pullCheckpoint()
         while true {
             let request = PullRequest(envelope: try store.syncEnvelope(), since: since, limit: Int64(settings.batch_size), maxBytes: Int64(settings.batch_bytes))
-            let response = try await call("/sync/v1/pull", request.jsonValue, PullResponse.init(json:))
+            let response = try await call("/sync/v1/pull", Array(request.jsonValue.jsonString().utf8), PullResponse.init(json:))
             let summary = try store.applyPull(response, from: parent)
             report.pullBatches += 1
             report.pull.received += summary.received
@@ -182,8 +182,8 @@ public final class SyncClient: @unchecked Sendable {
     }
 
     /// One exchange: encodes, sends, maps the answer to the response type or a `SyncError`.
-    private func call<T>(_ path: String, _ body: JSONValue, _ decode: (JSONValue) throws(MalformedMessage) -> T) async throws -> T {
-        let (status, bytes) = try await transport.exchange(path: path, body: Array(body.jsonString().utf8), credential: settings.credential)
+    private func call<T>(_ path: String, _ body: [UInt8], _ decode: (JSONValue) throws(MalformedMessage) -> T) async throws -> T {
+        let (status, bytes) = try await transport.exchange(path: path, body: body, credential: settings.credential)
         let json = try? JSONValue.parse(utf8: bytes)
         guard status == 200 else {
             let error = json?["error"]

@@ -16,17 +16,17 @@ extension NodeAPI {
         router.post("/sync/v1/hello", syncHandler(store, log) { child, body in
             let request = try HelloRequest(json: body)
             try Self.requireSameNode(request.envelope, child)
-            return try store.hello(child: child, request, name: name).jsonValue
+            return Array(try store.hello(child: child, request, name: name).jsonValue.jsonString().utf8)
         })
         router.post("/sync/v1/push", syncHandler(store, log) { child, body in
             let request = try PushRequest(json: body)
             try Self.requireSameNode(request.envelope, child)
-            return try store.acceptPush(child: child, request).jsonValue
+            return Array(try store.acceptPush(child: child, request).jsonValue.jsonString().utf8)
         })
         router.post("/sync/v1/pull", syncHandler(store, log) { child, body in
             let request = try PullRequest(json: body)
             try Self.requireSameNode(request.envelope, child)
-            return try store.servePull(child: child, request).jsonValue
+            return try store.servePull(child: child, request).jsonBytes
         })
     }
 
@@ -41,7 +41,7 @@ extension NodeAPI {
     /// work off the cooperative pool, and maps every error to its sync error body.
     /// `child` resolves the credential against the node id the body claims.
     private func syncHandler(_ store: NodeStore, _ log: Log,
-                             _ body: @escaping @Sendable (_ child: String, JSONValue) throws -> JSONValue) -> RouteHandler {
+                             _ body: @escaping @Sendable (_ child: String, JSONValue) throws -> [UInt8]) -> RouteHandler {
         { request, _ in
             let credential = request.headers["Authorization"].flatMap { header -> String? in
                 let parts = header.split(separator: " ", maxSplits: 1)
@@ -57,8 +57,8 @@ extension NodeAPI {
                 do { json = try JSONValue.parse(utf8: request.body) } catch let error as JSONValue.ParseError {
                     throw SyncError(.malformed, "Body is not valid JSON: \(error)")
                 }
-                let bytes = try await offloaded { try body(child, json).jsonString() }
-                return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8"], body: Array(bytes.utf8))
+                let bytes = try await offloaded { try body(child, json) }
+                return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8"], body: bytes)
             } catch {
                 let syncError = Self.syncError(error)
                 if let child = authenticated, syncError.code == .identityConflict {

@@ -52,6 +52,32 @@ public struct ChangeRecord: Sendable, Equatable {
         ])
     }
 
+    /// Appends the wire form as JSON bytes, without building the intermediate
+    /// `JSONValue` tree (the hot path of every batch).
+    public func write(to out: inout [UInt8]) {
+        func key(_ name: StaticString) {
+            out.append(0x22)
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(contentsOf: [0x22, 0x3A])
+        }
+        func string(_ s: String?) {
+            if let s { JSONValue.writeString(s, to: &out) } else { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+        }
+        out.append(0x7B)
+        key("author"); string(author); out.append(0x2C)
+        key("created_at"); string(createdAt); out.append(0x2C)
+        key("data"); JSONValue.object(data).write(to: &out, sortedKeys: false); out.append(0x2C)
+        key("deleted"); out.append(contentsOf: deleted ? Array("true".utf8) : Array("false".utf8)); out.append(0x2C)
+        key("entity"); string(entity); out.append(0x2C)
+        key("id"); string(id); out.append(0x2C)
+        key("origin"); string(origin); out.append(0x2C)
+        key("scope"); string(scope); out.append(0x2C)
+        key("seq"); out.append(contentsOf: String(seq).utf8); out.append(0x2C)
+        key("updated_at"); string(updatedAt); out.append(0x2C)
+        key("vv"); vv.jsonValue.write(to: &out)
+        out.append(0x7D)
+    }
+
     /// Reads the wire form, checking every field's type and size.
     public init(json value: JSONValue, path: String) throws(MalformedMessage) {
         let r = try MessageReader(value, path: path)

@@ -168,6 +168,33 @@ public struct PushRequest: Sendable, Equatable {
         return .object(m)
     }
 
+    /// The JSON bytes of the request (same content as `jsonValue`, written directly).
+    public var jsonBytes: [UInt8] {
+        var m = envelope.members
+        m["from_seq"] = .number(Double(fromSeq))
+        m["to_seq"] = .number(Double(toSeq))
+        if continues { m["continues"] = .bool(true) }
+        m["batch_id"] = .string(batchID)
+        return Self.bytes(m, arrayKey: "changes", changes)
+    }
+
+    /// Writes `members` plus `arrayKey: [records]` as one JSON object.
+    static func bytes(_ members: JSONObject, arrayKey: String, _ records: [ChangeRecord]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512 + records.count * 700)
+        JSONValue.object(members).write(to: &out)
+        out.removeLast()   // the closing brace
+        out.append(0x2C)
+        JSONValue.writeString(arrayKey, to: &out)
+        out.append(contentsOf: [0x3A, 0x5B])
+        for (index, record) in records.enumerated() {
+            if index > 0 { out.append(0x2C) }
+            record.write(to: &out)
+        }
+        out.append(contentsOf: [0x5D, 0x7D])
+        return out
+    }
+
     public init(json: JSONValue) throws(MalformedMessage) {
         let r = try MessageReader(json)
         envelope = try SyncEnvelope(r)
@@ -350,6 +377,12 @@ public struct PullResponse: Sendable, Equatable {
     public var jsonValue: JSONValue {
         .object(["changes": .array(changes.map(\.jsonValue)), "next": .number(Double(next)), "complete": .bool(complete),
                  "knowledge": knowledge.jsonValue, "clock": .number(Double(clock))])
+    }
+
+    /// The JSON bytes of the response (same content as `jsonValue`, written directly).
+    public var jsonBytes: [UInt8] {
+        PushRequest.bytes(["next": .number(Double(next)), "complete": .bool(complete), "knowledge": knowledge.jsonValue,
+                           "clock": .number(Double(clock))], arrayKey: "changes", changes)
     }
 
     public init(json: JSONValue) throws(MalformedMessage) {

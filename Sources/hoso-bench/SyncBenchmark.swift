@@ -249,11 +249,18 @@ struct SyncBenchmark {
             for _ in 0..<perNode { _ = try node.store.createDossier(.commandLine("bench"), data.dossier(unitID: node.unit, historyRows: historyRows)) }
             return 0
         }
+        func cpu() -> Double {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        }
+        let cpu0 = cpu()
         let t0 = DispatchTime.now().uptimeNanoseconds
         let reports = try await concurrently(nodes) { try await $0.client.syncOnce() }
         let seconds = Self.seconds(since: t0)
+        let used = cpu() - cpu0
         let pushed = reports.reduce(0) { $0 + $1.push.sent }
-        print("in-memory push: \(pushed) rows in \(Self.fmt(seconds, 2)) s = \(Self.fmt(Double(pushed) / seconds)) rows/s")
+        print("in-memory push: \(pushed) rows in \(Self.fmt(seconds, 2)) s = \(Self.fmt(Double(pushed) / seconds)) rows/s; CPU \(Self.fmt(used, 2)) s = \(Self.fmt(used / Double(pushed) * 1e6, 1)) µs/row, \(Self.fmt(used / seconds, 2)) cores")
     }
 
     // MARK: (b) steady state

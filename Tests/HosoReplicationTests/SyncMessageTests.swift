@@ -57,3 +57,22 @@ import Testing
         #expect(a.contentDigest != b.contentDigest)
     }
 }
+
+@Suite struct DirectEncodingTests {
+    @Test func directBytesEqualTheValueTree() throws {
+        let envelope = SyncEnvelope(nodeID: "n1", clock: 3, knowledge: VersionVector(["n1": 3]), schema: "s", software: "v")
+        let record = ChangeRecord(seq: 2, entity: "training", id: "t1", origin: "n1", vv: VersionVector(["n1": 2, "h": 1]), author: nil,
+                                  createdAt: "c", updatedAt: "u", deleted: true, scope: nil,
+                                  data: ["person_id": "p1", "institution": "Trường \"Chính trị\"\n", "graduated": true, "from_month": "2001-09"])
+        var second = record
+        second.seq = 3
+        second.scope = "u"
+        let push = PushRequest(envelope: envelope, fromSeq: 1, toSeq: 3, changes: [record, second], continues: true, batchID: "b")
+        #expect(try JSONValue.parse(utf8: push.jsonBytes) == push.jsonValue)
+        #expect(try PushRequest(json: JSONValue.parse(utf8: push.jsonBytes)) == push)
+        let pull = PullResponse(changes: [record], next: 9, complete: false, knowledge: VersionVector(["h": 4]), clock: 4)
+        #expect(try JSONValue.parse(utf8: pull.jsonBytes) == pull.jsonValue)
+        let empty = PullResponse(changes: [], next: 0, complete: true, knowledge: VersionVector(), clock: 0)
+        #expect(try PullResponse(json: JSONValue.parse(utf8: empty.jsonBytes)) == empty)
+    }
+}
