@@ -14,12 +14,25 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self.day = day
     }
 
-    /// Parses `yyyy-MM-dd` strictly (zero-padded, real date).
+    /// Parses `yyyy-MM-dd` strictly (zero-padded, real date). Works on the UTF-8 bytes:
+    /// every replicated row carries dates, and this runs for each.
     public init?(iso text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        var text = text
+        let parsed: (Int, Int, Int)? = text.withUTF8 { u in
+            guard u.count == 10, u[4] == 0x2D, u[7] == 0x2D else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var n = 0
+                for i in range {
+                    let b = u[i]
+                    guard b >= 0x30 && b <= 0x39 else { return nil }
+                    n = n * 10 + Int(b - 0x30)
+                }
+                return n
+            }
+            guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { return nil }
+            return (y, m, d)
+        }
+        guard let (y, m, d) = parsed else { return nil }
         self.init(year: y, month: m, day: d)
     }
 

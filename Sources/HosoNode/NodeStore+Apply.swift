@@ -29,6 +29,8 @@ struct ApplyContext {
     /// Person id → owning unit, as stored here (nil: no such person here).
     var personUnits: [String: String?] = [:]
     var applied = 0, duplicates = 0, conflicts = 0, rejected = 0
+    /// The batch's wall-clock time, stamped on its log entries.
+    let now = Timestamp.now()
 
     init(source: InboundSource, authority: AuthorityMap) {
         self.source = source
@@ -77,7 +79,7 @@ extension NodeStore {
                     return try reject(c, table, change, local: nil, reason: denial.reason, message: denial.message, &ctx)
                 }
             }
-            return try store(c, table, change, &ctx)
+            return try store(c, table, change, isNew: true, &ctx)
         }
         switch change.vv.compare(local.vv) {
         case .equal:
@@ -132,7 +134,7 @@ extension NodeStore {
     }
 
     /// Writes a received version and logs it as coming from the sender.
-    func store(_ c: Connection, _ table: ReplicatedTable, _ change: ChangeRecord, _ ctx: inout ApplyContext) throws -> ChangeResult {
+    func store(_ c: Connection, _ table: ReplicatedTable, _ change: ChangeRecord, isNew: Bool = false, _ ctx: inout ApplyContext) throws -> ChangeResult {
         do {
             try writeRow(c, table, change)
         } catch let error as SQLiteError where error.isConstraintViolation {
@@ -140,7 +142,7 @@ extension NodeStore {
             return try reject(c, table, change, local: try stored(c, table, id: change.id, scope: change.scope),
                               reason: "duplicate_key", message: "Trùng mã/khóa với dữ liệu đã có (\(Self.constraintName(error))).", &ctx)
         }
-        try logRow(c, table, change, via: ctx.source.peer, &ctx)
+        try logRow(c, table, change, via: ctx.source.peer, isNew: isNew, &ctx)
         ctx.knowledge.formJoin(change.vv)
         ctx.applied += 1
         return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .applied)
@@ -337,7 +339,8 @@ extension NodeStore {
     }
 
     /// Logs a stored version (received: `via` the sender; resolved here: nil).
-    func logRow(_ c: Connection, _ table: ReplicatedTable, _ change: ChangeRecord, via: String?, _ ctx: inout ApplyContext) throws {
+    func logRow(_ c: Connection, _ table: ReplicatedTable, _ change: ChangeRecord, via: String?, isNew: Bool = false,
+                _ ctx: inout ApplyContext) throws {
         let scope: String?
         var personID: String?
         switch table.scope {
@@ -350,8 +353,9 @@ extension NodeStore {
             scope = try personUnit(c, personID ?? "", &ctx) ?? change.scope ?? Self.rootScope
         }
         if table.name == DossierSchema.person.name { ctx.personUnits[change.id] = .some(change.data["unit_id"]?.stringValue) }
+        // A row that did not exist here has no older log entry to drop.
         try appendLog(c, entity: table.name, rowID: change.id, origin: change.origin, counter: change.vv[change.origin],
-                      personID: personID, scope: scope, via: via)
+                      personID: personID, scope: scope, via: via, at: ctx.now, isNew: isNew)
     }
 
     /// Keeps the losing version of a conflict, under an id derived from the two versions

@@ -51,11 +51,15 @@ extension NodeStore {
     /// `via` is the peer the version came from (nil: written or resolved here). Entries
     /// are never sent back to the peer they came from.
     func appendLog(_ c: Connection, entity: String, rowID: String, origin: String, counter: Int64,
-                   personID: String?, scope: String?, via: String?) throws {
-        try c.execute("DELETE FROM change_log WHERE entity = ? AND row_id = ?", [entity, rowID])
+                   personID: String?, scope: String?, via: String?, at: String? = nil, isNew: Bool = false) throws {
+        if !isNew {
+            try c.execute("DELETE FROM change_log WHERE entity = ? AND row_id = ?", values: [.text(entity), .text(rowID)])
+        }
         try c.execute("""
             INSERT INTO change_log(entity, row_id, counter, person_id, at, origin, scope, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [entity, rowID, counter, personID, Timestamp.now(), origin, scope, via])
+            """, values: [.text(entity), .text(rowID), .integer(counter), personID.map(DatabaseValue.text) ?? .null,
+                          .text(at ?? Timestamp.now()), .text(origin), scope.map(DatabaseValue.text) ?? .null,
+                          via.map(DatabaseValue.text) ?? .null])
         if via == nil || via != parentID {
             let notifier = changes
             c.afterCommit(once: "change-notifier") { notifier.fire() }
@@ -166,7 +170,7 @@ extension NodeStore {
     /// counter); only a transaction larger than the protocol's maximum is split, and
     /// the next batch says it `continues`. Returns the records, the log position the
     /// batch covers up to, and whether it continues a split transaction.
-    func pushBatch(after seq: Int64, limit: Int, maxBytes: Int) throws -> (changes: [ChangeRecord], toSeq: Int64, continues: Bool) {
+    public func pushBatch(after seq: Int64, limit: Int, maxBytes: Int) throws -> (changes: [ChangeRecord], toSeq: Int64, continues: Bool) {
         try db.read { c in
             let parent = try self.storedParentID(c) ?? ""
             let select = "SELECT seq, entity, row_id, origin, counter, scope FROM change_log"

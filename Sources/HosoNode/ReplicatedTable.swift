@@ -192,8 +192,9 @@ struct ReplicatedTable: Sendable {
         switch type {
         case .text(let maxLength):
             guard case .string(let s) = value else { return "must be a string" }
-            if s.count > maxLength { return "longer than \(maxLength)" }
-            if s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) { return "control character" }
+            // Characters never outnumber UTF-8 bytes: count characters only when needed.
+            if s.utf8.count > maxLength && s.count > maxLength { return "longer than \(maxLength)" }
+            if s.utf8.contains(where: { $0 < 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }) { return "control character" }
         case .date:
             guard case .string(let s) = value, CalendarDate(iso: s) != nil else { return "must be a yyyy-MM-dd date" }
         case .month:

@@ -263,6 +263,46 @@ struct SyncBenchmark {
         print("in-memory push: \(pushed) rows in \(Self.fmt(seconds, 2)) s = \(Self.fmt(Double(pushed) / seconds)) rows/s; CPU \(Self.fmt(used, 2)) s = \(Self.fmt(used / Double(pushed) * 1e6, 1)) µs/row, \(Self.fmt(used / seconds, 2)) cores")
     }
 
+    /// Diagnostic: the hub's apply alone (batches already decoded, no transport), next to
+    /// the raw upsert of the same rows.
+    func applyOnly(dossiers: Int, historyRows: Int) async throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let hub = try makeHub(units: 1)
+        let router = NodeAPI(store: hub.store, log: Log(component: "hub", level: .error)).makeRouter()
+        let unit = hub.units["B0"]!
+        let (id, token) = try hub.store.enrollChild(.commandLine("bench"), name: "Nút", unitIDs: [unit], selfName: "hub")
+        let node = try NodeStore(path: root + "/node.sqlite", nodeID: id, seedCatalogues: false)
+        let client = SyncClient(store: node, settings: SyncSettings(parent_url: "memory://", credential: token, enabled: false),
+                                transport: InMemorySyncTransport(parent: router), log: Log(component: "n", level: .error))
+        try await client.syncOnce()
+        var data = SampleData(seed: 5)
+        for _ in 0..<dossiers { _ = try node.createDossier(.commandLine("bench"), data.dossier(unitID: unit, historyRows: historyRows)) }
+        var batches: [PushRequest] = []
+        var after: Int64 = 0
+        let envelope = try node.syncEnvelope()
+        while true {
+            let (changes, toSeq, continues) = try node.pushBatch(after: after, limit: 1_000, maxBytes: 64 << 20)
+            if changes.isEmpty { break }
+            batches.append(PushRequest(envelope: envelope, fromSeq: after, toSeq: toSeq, changes: changes, continues: continues, batchID: RecordID.make()))
+            after = toSeq
+        }
+        let rows = batches.reduce(0) { $0 + $1.changes.count }
+        var t0 = DispatchTime.now().uptimeNanoseconds
+        var encoded: [[UInt8]] = []
+        for batch in batches { encoded.append(batch.jsonBytes) }
+        let encode = Self.seconds(since: t0)
+        t0 = DispatchTime.now().uptimeNanoseconds
+        var decoded: [PushRequest] = []
+        for bytes in encoded { decoded.append(try PushRequest(json: JSONValue.parse(utf8: bytes))) }
+        let decode = Self.seconds(since: t0)
+        t0 = DispatchTime.now().uptimeNanoseconds
+        for batch in decoded { _ = try hub.store.acceptPush(child: id, batch) }
+        let apply = Self.seconds(since: t0)
+        let floor = try NodeStore(path: root + "/floor.sqlite", seedCatalogues: false).rawUpsert(batches.flatMap(\.changes), batchSize: 1_000, durable: true)
+        func us(_ s: Double) -> String { Self.fmt(s / Double(rows) * 1e6, 1) }
+        print("\(rows) rows: encode \(us(encode)) µs/row, decode \(us(decode)) µs/row, apply \(us(apply)) µs/row (\(Self.fmt(Double(rows) / apply)) rows/s); floor upsert \(Self.fmt(1e6 / floor, 1)) µs/row")
+    }
+
     // MARK: (b) steady state
 
     func steady(nodes nodeCount: Int, seconds: Double) async throws {

@@ -28,6 +28,8 @@ case "sync-initial":
     try await SyncBenchmark().initial(dossiers: option("dossiers", 50_000), nodes: option("nodes", 10), historyRows: option("rows", 29))
 case "sync-memory":
     try await SyncBenchmark().inMemory(dossiers: option("dossiers", 4000), nodes: option("nodes", 4), historyRows: option("rows", 29))
+case "sync-apply":
+    try await SyncBenchmark().applyOnly(dossiers: option("dossiers", 2000), historyRows: option("rows", 29))
 case "sync-steady":
     try await SyncBenchmark().steady(nodes: option("nodes", 50), seconds: Double(option("seconds", 60)))
 case "sync-poll":
