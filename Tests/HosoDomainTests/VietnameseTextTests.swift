@@ -73,3 +73,29 @@ import Testing
         #expect(SalaryScale.groups["A1"]?.coefficient(step: 10) == nil)
     }
 }
+
+@Suite struct CalendarDaysTests {
+    @Test func dayNumbersRoundTripAndKnowTheirWeekday() {
+        let d = CalendarDate(year: 2026, month: 11, day: 23)!   // a Monday
+        #expect(CalendarDate(dayNumber: d.dayNumber) == d)
+        #expect(d.weekday == 1)
+        #expect(CalendarDate(year: 1970, month: 1, day: 1)!.dayNumber == 0)
+        #expect(CalendarDate(year: 2024, month: 2, day: 28)!.adding(days: 1) == CalendarDate(year: 2024, month: 2, day: 29))
+        #expect(CalendarDate(year: 2025, month: 12, day: 31)!.adding(days: 1) == CalendarDate(year: 2026, month: 1, day: 1))
+        for n in stride(from: -1000, to: 30_000, by: 97) { #expect(CalendarDate(dayNumber: n).dayNumber == n) }
+    }
+
+    @Test func workingDaysSkipWeekends() {
+        let friday = CalendarDate(year: 2026, month: 11, day: 20)!
+        #expect(friday.weekday == 5)
+        #expect(friday.workingDays(until: friday.adding(days: 3)) == 1, "Sat, Sun, Mon")
+        #expect(friday.workingDays(until: friday.adding(days: 7)) == 5)
+        #expect(friday.workingDays(until: friday.adding(days: 21)) == 15)
+        #expect(friday.workingDays(until: friday) == 0)
+        let rule = Deadline(days: 5, workingDays: true)
+        #expect(!rule.isOverdue(from: friday, to: friday.adding(days: 7)))
+        #expect(!rule.isOverdue(from: friday, to: friday.adding(days: 9)), "the weekend does not count")
+        #expect(rule.isOverdue(from: friday, to: friday.adding(days: 10)))
+        #expect(Deadline(days: 15).isOverdue(from: friday, to: friday.adding(days: 16)))
+    }
+}
