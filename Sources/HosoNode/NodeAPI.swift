@@ -46,6 +46,7 @@ public struct NodeAPI: Sendable {
         addAdminRoutes(router)
         addSyncRoutes(router)
         addReplicationRoutes(router)
+        addHandoffRoutes(router)
         return router
     }
 

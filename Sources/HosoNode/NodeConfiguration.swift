@@ -20,6 +20,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var secure_cookies: Bool = false
     /// How this node syncs with its parent; absent on the hub (the root of the tree).
     public var sync: SyncSettings?
+    /// Handoff deadlines and timeouts.
+    public var handoff: HandoffSettings?
 
     public init(name: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.name = name
@@ -38,6 +40,7 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         lockout_seconds = try c.decodeIfPresent(Int.self, forKey: .lockout_seconds) ?? 900
         secure_cookies = try c.decodeIfPresent(Bool.self, forKey: .secure_cookies) ?? false
         sync = try c.decodeIfPresent(SyncSettings.self, forKey: .sync)
+        handoff = try c.decodeIfPresent(HandoffSettings.self, forKey: .handoff)
     }
 
     /// The session policy these settings describe.

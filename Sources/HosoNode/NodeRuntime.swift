@@ -4,7 +4,8 @@ import HosoHTTP
 
 /// A running node: its store, its API and its HTTP server, started from a data directory.
 public final class NodeRuntime: @unchecked Sendable {
-    // @unchecked: all stored properties are immutable after init; `server` is thread-safe.
+    // @unchecked: stored properties are immutable after init except `handoffTimer`, which
+    // `timerLock` guards; `server` is thread-safe.
     public let directory: DataDirectory
     public let configuration: NodeConfiguration
     public let store: NodeStore
@@ -13,6 +14,8 @@ public final class NodeRuntime: @unchecked Sendable {
     public let sync: SyncClient?
     private let server: HTTPServer
     private let lock: ProcessLock
+    private let timerLock = NSLock()
+    private var handoffTimer: DispatchSourceTimer?
     let log: Log
 
     /// Opens the data directory (taking its lock) and prepares the server.
@@ -29,6 +32,7 @@ public final class NodeRuntime: @unchecked Sendable {
         self.store = try NodeStore(path: directory.databasePath, nodeID: configuration.sync?.nodeID,
                                    seedCatalogues: configuration.sync == nil)
         self.log = log
+        if let handoff = configuration.handoff { store.handoffConfiguration.set(handoff) }
         if let settings = configuration.sync {
             guard let url = URL(string: settings.parent_url), url.scheme == "http" || url.scheme == "https" else {
                 throw NodeError(.badRequest, "bad_config", "sync.parent_url '\(settings.parent_url)' is not an http(s) URL.")
@@ -51,12 +55,32 @@ public final class NodeRuntime: @unchecked Sendable {
     public func start() throws -> Int {
         let port = try server.start()
         sync?.start()
+        startHandoffTimer()
         log.info("listening", ["node_id": store.nodeID, "host": configuration.host, "port": String(port), "version": HosoVersion.current])
         return port
     }
 
+    /// Every minute (and at start) the node takes the handoff steps it owes: timeouts
+    /// happen without any message arriving.
+    private func startHandoffTimer() {
+        let store = self.store, log = self.log
+        let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        timer.schedule(deadline: .now() + 1, repeating: 60)
+        timer.setEventHandler {
+            do { try store.advanceHandoffs() } catch { log.warning("handoff_step_failed", ["error": String(describing: type(of: error))]) }
+        }
+        timer.resume()
+        timerLock.lock()
+        handoffTimer = timer
+        timerLock.unlock()
+    }
+
     /// Stops the server (idempotent).
     public func stop() {
+        timerLock.lock()
+        handoffTimer?.cancel()
+        handoffTimer = nil
+        timerLock.unlock()
         server.stop()
         if let sync {
             let done = DispatchSemaphore(value: 0)

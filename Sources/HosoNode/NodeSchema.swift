@@ -24,6 +24,7 @@ public enum NodeSchema {
         migrator.register("001_core", sql: coreSQL)
         migrator.register("002_dossiers", sql: dossierSQL())
         migrator.register("003_replication", sql: replicationSQL)
+        migrator.register("004_handoffs", sql: handoffSQL)
         return migrator
     }
 
@@ -264,6 +265,42 @@ public enum NodeSchema {
         CREATE UNIQUE INDEX catalogue_entries_code ON catalogue_entries(catalogue_id, code) WHERE deleted = 0;
         DROP INDEX users_username;
         CREATE UNIQUE INDEX users_username ON users(username) WHERE deleted = 0;
+        """
+
+    /// Handoffs (Protocol.md §8): the immutable events of every transfer, replicated to
+    /// both units' replicas (a second log scope), and the dossiers this replica saw leave.
+    static let handoffSQL = """
+        ALTER TABLE change_log ADD COLUMN scope2 TEXT;
+
+        CREATE TABLE handoff_events (
+            id TEXT PRIMARY KEY NOT NULL,
+            handoff_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('request', 'prepare', 'accept', 'refuse', 'cancel', 'commit', 'abort', 'deliver')),
+            person_id TEXT NOT NULL,
+            from_unit TEXT NOT NULL,
+            to_unit TEXT NOT NULL,
+            at TEXT NOT NULL,
+            node TEXT NOT NULL,
+            user_id TEXT,
+            username TEXT,
+            data TEXT NOT NULL DEFAULT '{}',
+            \(replicationColumns)
+        );
+        CREATE INDEX handoff_events_handoff ON handoff_events(handoff_id);
+        CREATE INDEX handoff_events_person ON handoff_events(person_id, kind);
+
+        -- Dossiers transferred away from a unit this replica serves: kept read-only.
+        CREATE TABLE transferred_out (
+            person_id TEXT PRIMARY KEY NOT NULL,
+            handoff_id TEXT NOT NULL,
+            from_unit TEXT NOT NULL,
+            to_unit TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+
+        -- Archived dossiers (retired, left, deceased, moved out of the system) stay readable
+        -- but are no longer edited.
+        ALTER TABLE person ADD COLUMN archived_at TEXT;
         """
 
     /// The person and history tables, generated from `DossierSchema` so that a field is

@@ -168,9 +168,12 @@ extension NodeStore {
         }
         try logRow(c, table, merged, via: nil, &ctx)
         ctx.knowledge.formJoin(change.vv)
-        if case .conflictRecords = table.ownership {
+        switch table.ownership {
+        case .conflictRecords, .handoffEvents:
+            // Records about other rows resolve silently (their ids are deterministic).
             ctx.applied += 1
             return ChangeResult(seq: change.seq, entity: change.entity, id: change.id, status: .applied)
+        default: break
         }
         try recordConflict(c, table, rowID: change.id, winner: merged, loser: loser, &ctx)
         ctx.conflicts += 1
@@ -235,7 +238,11 @@ extension NodeStore {
             let claimed = string(change.data, "unit_id") ?? ""
             if let stored = string(local?.data, "unit_id") {
                 guard branch.contains(stored) else { return (notOwner, "Hồ sơ do đơn vị ngoài phạm vi của nút này quản lý.") }
-                if claimed != stored { return (notOwner, "Đơn vị quản lý hồ sơ chỉ thay đổi qua thủ tục điều động, chuyển hồ sơ.") }
+                // Ownership moves only by a handoff this node has seen committed inside the branch.
+                if claimed != stored, try !hasCommittedHandoff(c, person: change.id, from: stored, to: claimed) {
+                    return (notOwner, "Đơn vị quản lý hồ sơ chỉ thay đổi qua thủ tục điều động, chuyển hồ sơ.")
+                }
+                if let frozen = try frozenDenial(c, person: change.id, change) { return frozen }
             } else {
                 guard ctx.authority.knows(unit: claimed) else { return ("unknown_unit", "Không có đơn vị '\(claimed)'.") }
                 guard branch.contains(claimed) else { return (notOwner, "Nút này không phục vụ đơn vị của hồ sơ.") }
@@ -248,6 +255,7 @@ extension NodeStore {
             let unit = try personUnit(c, personID, &ctx) ?? change.scope
             guard let unit else { return ("unknown_dossier", "Không có hồ sơ '\(personID)'.") }
             guard branch.contains(unit) else { return (notOwner, "Hồ sơ do đơn vị ngoài phạm vi của nút này quản lý.") }
+            if let frozen = try frozenDenial(c, person: personID, change) { return frozen }
         case .unitTree:
             if local != nil, !branch.contains(change.id) || roots.contains(change.id) {
                 return (notOwner, "Chỉ được quản lý đơn vị trực thuộc các đơn vị nút phục vụ.")
@@ -273,6 +281,23 @@ extension NodeStore {
             guard let units, units.allSatisfy(branch.contains) else { return (notOwner, "Nút con chỉ phục vụ đơn vị trong phạm vi của nút cha.") }
         case .conflictRecords:
             if let unit = string(change.data, "unit_id"), !branch.contains(unit) { return (notOwner, "Xung đột về dữ liệu ngoài phạm vi.") }
+        case .handoffEvents:
+            if let local, local.digest != change.contentDigest { return ("invalid", "Sự kiện của thủ tục chuyển hồ sơ không được sửa.") }
+            let from = string(change.data, "from_unit") ?? "", to = string(change.data, "to_unit") ?? ""
+            switch HandoffEvent.Kind(rawValue: string(change.data, "kind") ?? "") {
+            case .request?:
+                guard branch.contains(from) else { return (notOwner, "Chỉ đơn vị quản lý hồ sơ hoặc cấp trên được đề nghị chuyển hồ sơ.") }
+                let stored = try personUnit(c, string(change.data, "person_id") ?? "", &ctx)
+                guard stored == from else { return ("unknown_dossier", "Hồ sơ không thuộc đơn vị chuyển đi.") }
+            case .prepare?, .cancel?:
+                guard branch.contains(from) else { return (notOwner, "Bước này thuộc đơn vị chuyển đi.") }
+            case .accept?, .refuse?, .deliver?:
+                guard branch.contains(to) else { return (notOwner, "Bước này thuộc đơn vị nhận.") }
+            case .commit?, .abort?:
+                guard branch.contains(from) && branch.contains(to) else { return (notOwner, "Chỉ nút điều phối (cấp trên chung) được hoàn tất hoặc hủy thủ tục.") }
+            case nil:
+                return ("invalid", "Bước không hợp lệ.")
+            }
         }
         return nil
     }
@@ -288,7 +313,7 @@ extension NodeStore {
         case .belowServedUnits(let column): return ctx.authority.authority(forUnit: data[column]?.stringValue)
         case .accounts: return ctx.authority.authority(forUnit: data["unit_id"]?.stringValue)
         case .hubOnly, .nodeRegistry: return ctx.authority.root
-        case .conflictRecords: return nil
+        case .conflictRecords, .handoffEvents: return nil
         }
     }
 
@@ -342,9 +367,14 @@ extension NodeStore {
     func logRow(_ c: Connection, _ table: ReplicatedTable, _ change: ChangeRecord, via: String?, isNew: Bool = false,
                 _ ctx: inout ApplyContext) throws {
         let scope: String?
+        var scope2: String?
         var personID: String?
         switch table.scope {
         case .global: scope = nil
+        case .twoUnits(let first, let second):
+            scope = change.data[first]?.stringValue ?? Self.rootScope
+            scope2 = change.data[second]?.stringValue
+            personID = change.data["person_id"]?.stringValue
         case .unit(let column):
             scope = change.data[column]?.stringValue ?? Self.rootScope
             if table.name == DossierSchema.person.name { personID = change.id }
@@ -355,7 +385,7 @@ extension NodeStore {
         if table.name == DossierSchema.person.name { ctx.personUnits[change.id] = .some(change.data["unit_id"]?.stringValue) }
         // A row that did not exist here has no older log entry to drop.
         try appendLog(c, entity: table.name, rowID: change.id, origin: change.origin, counter: change.vv[change.origin],
-                      personID: personID, scope: scope, via: via, at: ctx.now, isNew: isNew)
+                      personID: personID, scope: scope, scope2: scope2, via: via, at: ctx.now, isNew: isNew)
     }
 
     /// Keeps the losing version of a conflict, under an id derived from the two versions
@@ -373,7 +403,7 @@ extension NodeStore {
         case .unit(let column):
             unitID = winner.data[column]?.stringValue
             if table.name == DossierSchema.person.name { personID = rowID }
-        case .global: break
+        case .global, .twoUnits: break
         }
         func content(_ r: ChangeRecord) -> String { r.content.jsonString() }
         let counter = try tick(c)

@@ -40,8 +40,8 @@ extension NodeStore {
     static let rootScope = "#root"
 
     /// Records a local write in the change log (same transaction as the write).
-    func logChange(_ c: Connection, entity: String, rowID: String, counter: Int64, personID: String?, scope: String?) throws {
-        try appendLog(c, entity: entity, rowID: rowID, origin: nodeID, counter: counter, personID: personID, scope: scope, via: nil)
+    func logChange(_ c: Connection, entity: String, rowID: String, counter: Int64, personID: String?, scope: String?, scope2: String? = nil) throws {
+        try appendLog(c, entity: entity, rowID: rowID, origin: nodeID, counter: counter, personID: personID, scope: scope, scope2: scope2, via: nil)
     }
 
     /// Appends a log entry and drops the row's older entries: the log holds each row
@@ -51,15 +51,15 @@ extension NodeStore {
     /// `via` is the peer the version came from (nil: written or resolved here). Entries
     /// are never sent back to the peer they came from.
     func appendLog(_ c: Connection, entity: String, rowID: String, origin: String, counter: Int64,
-                   personID: String?, scope: String?, via: String?, at: String? = nil, isNew: Bool = false) throws {
+                   personID: String?, scope: String?, scope2: String? = nil, via: String?, at: String? = nil, isNew: Bool = false) throws {
         if !isNew {
             try c.execute("DELETE FROM change_log WHERE entity = ? AND row_id = ?", values: [.text(entity), .text(rowID)])
         }
         try c.execute("""
-            INSERT INTO change_log(entity, row_id, counter, person_id, at, origin, scope, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO change_log(entity, row_id, counter, person_id, at, origin, scope, via, scope2) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, values: [.text(entity), .text(rowID), .integer(counter), personID.map(DatabaseValue.text) ?? .null,
                           .text(at ?? Timestamp.now()), .text(origin), scope.map(DatabaseValue.text) ?? .null,
-                          via.map(DatabaseValue.text) ?? .null])
+                          via.map(DatabaseValue.text) ?? .null, scope2.map(DatabaseValue.text) ?? .null])
         if via == nil || via != parentID {
             let notifier = changes
             c.afterCommit(once: "change-notifier") { notifier.fire() }
@@ -228,9 +228,9 @@ extension NodeStore {
             let unitList = JSONValue.array(scopeUnits.map(JSONValue.string)).jsonString()
             let rows = try c.rows("""
                 SELECT seq, entity, row_id, origin, counter, scope FROM change_log
-                WHERE seq > ? AND (via IS NULL OR via <> ?)
-                  AND (scope IS NULL OR scope IN (SELECT value FROM json_each(?)))
-                ORDER BY seq LIMIT ?
+                WHERE seq > ?1 AND (via IS NULL OR via <> ?2)
+                  AND (scope IS NULL OR scope IN (SELECT value FROM json_each(?3)) OR scope2 IN (SELECT value FROM json_each(?3)))
+                ORDER BY seq LIMIT ?4
                 """, [since, child, unitList, lookahead])
             var entries = Self.cut(Self.entries(rows), limit: limit)
             let changes = Self.trimmed(try self.records(c, for: entries), maxBytes: maxBytes)

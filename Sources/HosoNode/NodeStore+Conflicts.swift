@@ -156,6 +156,10 @@ extension NodeStore {
 
     /// Writes `data` as a new local version of a row (creating it if absent) and logs it.
     func writeLocalVersion(_ c: Connection, _ actor: Principal, _ table: ReplicatedTable, id: String, data: JSONObject, deleted: Bool) throws {
+        if table.name == DossierSchema.person.name || ReplicatedTable.dossierParts.contains(where: { $0.name == table.name }) {
+            let person = table.name == DossierSchema.person.name ? id : (data["person_id"]?.stringValue ?? "")
+            try requireWritable(c, actor, person: person, archived: false)
+        }
         let problems = table.problems(in: data) { _, _ in true }
         if !problems.isEmpty { throw NodeError.validation(problems.map { FieldError(field: "data", code: "invalid", message: $0) }) }
         let counter = try tick(c)

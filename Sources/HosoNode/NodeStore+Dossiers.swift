@@ -136,6 +136,19 @@ extension NodeStore {
         return id
     }
 
+    /// Refuses edits of a dossier that moved away, is being moved, or is archived
+    /// (admins may still correct an archived dossier).
+    func requireWritable(_ c: Connection, _ actor: Principal, person: String, archived: Bool) throws {
+        if let to = try c.scalar("SELECT to_unit FROM transferred_out WHERE person_id = ?", [person], as: String.self) {
+            let name = try c.scalar("SELECT name FROM units WHERE id = ?", [to], as: String.self) ?? to
+            throw NodeError(.conflict, "transferred_out", "Hồ sơ đã chuyển sang \(name); bản tại đây chỉ để xem.")
+        }
+        try requireNotFrozen(c, person: person)
+        if archived && actor.role != .admin {
+            throw NodeError(.conflict, "archived", "Hồ sơ đã lưu trữ (nghỉ hưu, thôi việc, từ trần hoặc chuyển đi); chỉ quản trị được sửa.")
+        }
+    }
+
     func checkUniquePersonalID(_ c: Connection, _ value: JSONValue?, excluding personID: String?) throws {
         guard let id = value?.stringValue else { return }
         let count = try c.scalar("SELECT count(*) FROM person WHERE personal_id = ? AND deleted = 0 AND id <> ?", [id, personID ?? ""], as: Int.self) ?? 0
@@ -154,6 +167,9 @@ extension NodeStore {
         }
         // Out-of-scope dossiers answer 404, not 403: their existence is itself confidential.
         guard actor.reaches(dossierUnit: row.get("unit_id") ?? "", personID: id) else { throw NodeError.notFound("hồ sơ") }
+        if permission == .writeDossier {
+            try requireWritable(c, actor, person: id, archived: row.get("archived_at", as: String.self) != nil)
+        }
         return row
     }
 
@@ -197,7 +213,7 @@ extension NodeStore {
         let perPage = min(max(filter.perPage, 1), 200)
         let page = max(filter.page, 1)
         return try db.read { c in
-            var conditions = ["p.deleted = 0"]
+            var conditions = ["p.deleted = 0", "p.id NOT IN (SELECT person_id FROM transferred_out)"]
             var arguments: [DatabaseValueConvertible] = []
             switch actor.role.scope {
             case .province: break

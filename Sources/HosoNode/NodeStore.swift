@@ -17,6 +17,8 @@ public final class NodeStore: Sendable {
     /// Fires after commits that appended change-log entries the parent does not have.
     public let changes = ChangeNotifier()
     let parentCache = ParentIDCache()
+    /// Deadlines and timeouts of handoffs.
+    public let handoffConfiguration = HandoffConfiguration()
 
     /// Opens (creating and migrating if needed) the database at `path`.
     ///

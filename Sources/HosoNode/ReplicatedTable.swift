@@ -1,4 +1,5 @@
 import HosoDomain
+import HosoReplication
 import HosoSQLite
 
 /// A table whose rows replicate between nodes, and the rules replication applies to it:
@@ -14,6 +15,8 @@ struct ReplicatedTable: Sendable {
         case unit(column: String)
         /// The replicas serving the unit of the dossier whose person id is in `column`.
         case dossier(column: String)
+        /// The replicas serving either of two units (a handoff's sending and receiving unit).
+        case twoUnits(first: String, second: String)
     }
 
     /// Which branch of the tree may write a row (checked by a parent against the
@@ -35,6 +38,8 @@ struct ReplicatedTable: Sendable {
         case nodeRegistry
         /// Conflict records: about rows in the branch.
         case conflictRecords
+        /// Handoff events: each kind from the side of the tree that may write it (§8).
+        case handoffEvents
     }
 
     /// Table name (also the `entity` on the wire).
@@ -108,7 +113,8 @@ struct ReplicatedTable: Sendable {
 
     static let person = ReplicatedTable(
         name: DossierSchema.person.name,
-        columns: [FieldSpec("unit_id", "Đơn vị quản lý", .text(maxLength: 64), required: true)] + DossierSchema.person.fields,
+        columns: [FieldSpec("unit_id", "Đơn vị quản lý", .text(maxLength: 64), required: true)] + DossierSchema.person.fields
+            + [FieldSpec("archived_at", "Lưu trữ từ", .text(maxLength: 40))],
         scope: .unit(column: "unit_id"), ownership: .dossierRoot)
 
     static let conflicts = ReplicatedTable(name: "conflicts", columns: [
@@ -130,6 +136,19 @@ struct ReplicatedTable: Sendable {
         FieldSpec("resolved_at", "Xử lý lúc", .text(maxLength: 40)),
     ], scope: .unit(column: "unit_id"), ownership: .conflictRecords)
 
+    static let handoffEvents = ReplicatedTable(name: "handoff_events", columns: [
+        FieldSpec("handoff_id", "Thủ tục", .text(maxLength: 64), required: true),
+        FieldSpec("kind", "Bước", .choice(HandoffEvent.Kind.allCases.map(\.rawValue)), required: true),
+        FieldSpec("person_id", "Hồ sơ", .text(maxLength: 64), required: true),
+        FieldSpec("from_unit", "Đơn vị chuyển đi", .text(maxLength: 64), required: true),
+        FieldSpec("to_unit", "Đơn vị nhận", .text(maxLength: 64), required: true),
+        FieldSpec("at", "Thời điểm", .text(maxLength: 40), required: true),
+        FieldSpec("node", "Nút", .text(maxLength: 64), required: true),
+        FieldSpec("user_id", "Người thực hiện", .text(maxLength: 64)),
+        FieldSpec("username", "Tên đăng nhập", .text(maxLength: 64)),
+        FieldSpec("data", "Nội dung", .text(maxLength: 100_000), required: true),
+    ], scope: .twoUnits(first: "from_unit", second: "to_unit"), ownership: .handoffEvents)
+
     /// The history tables of a dossier.
     static let dossierParts: [ReplicatedTable] = DossierSchema.subRecordKinds.map { kind in
         ReplicatedTable(name: kind.name, columns: [FieldSpec("person_id", "Hồ sơ", .text(maxLength: 64), required: true)] + kind.fields,
@@ -138,7 +157,8 @@ struct ReplicatedTable: Sendable {
 
     /// Every replicated table, in the order a fresh replica needs them (referenced
     /// tables first; the log order decides the actual order).
-    static let all: [ReplicatedTable] = [nodes, catalogues, catalogueEntries, units, staffingQuotas, users, person] + dossierParts + [conflicts]
+    static let all: [ReplicatedTable] = [nodes, catalogues, catalogueEntries, units, staffingQuotas, users, person] + dossierParts
+        + [conflicts, handoffEvents]
 
     /// The tables by name.
     static let byName: [String: ReplicatedTable] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

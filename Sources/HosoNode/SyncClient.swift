@@ -113,7 +113,14 @@ public final class SyncClient: @unchecked Sendable {
     public func syncOnce() async throws -> SyncCycleReport {
         try await gate.run {
             do {
-                let report = try await self.cycle()
+                var report = try await self.cycle()
+                // Handoff steps this node now owes (prepare, deliver) go out at once.
+                for _ in 0..<3 {
+                    guard try self.store.advanceHandoffs() > 0 else { break }
+                    let more = try await self.cycle()
+                    report.push.sent += more.push.sent
+                    report.pull.received += more.pull.received
+                }
                 try? self.store.recordSyncOutcome(error: nil)
                 return report
             } catch {

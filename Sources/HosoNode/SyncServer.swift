@@ -21,7 +21,12 @@ extension NodeAPI {
         router.post("/sync/v1/push", syncHandler(store, log) { child, body in
             let request = try PushRequest(json: body)
             try Self.requireSameNode(request.envelope, child)
-            return Array(try store.acceptPush(child: child, request).jsonValue.jsonString().utf8)
+            let response = try store.acceptPush(child: child, request)
+            if request.changes.contains(where: { $0.entity == "handoff_events" }) {
+                // A step arrived: take ours (commit, abort) before the next pull asks.
+                do { try store.advanceHandoffs() } catch { log.warning("handoff_step_failed", ["error": String(describing: type(of: error))]) }
+            }
+            return Array(response.jsonValue.jsonString().utf8)
         })
         router.post("/sync/v1/pull", syncHandler(store, log) { child, body in
             let request = try PullRequest(json: body)
@@ -61,6 +66,10 @@ extension NodeAPI {
                 return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8"], body: bytes)
             } catch {
                 let syncError = Self.syncError(error)
+                if syncError.code == .internal {
+                    // The type and SQL of the failure, never row values (SQLiteError carries none).
+                    log.error("sync_internal_error", ["path": request.path, "error": String(describing: error).prefix(300).description])
+                }
                 if let child = authenticated, syncError.code == .identityConflict {
                     store.holdChild(child, syncError)
                     log.warning("sync_refused", ["node": child, "code": syncError.code.rawValue])
