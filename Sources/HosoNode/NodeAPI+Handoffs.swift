@@ -20,6 +20,25 @@ extension NodeAPI {
         router.get("/api/handoffs/:id", authed { _, p, principal in
             try APIResponse.json(try store.handoff(principal, id: try p.value("id")))
         })
+        router.post("/api/dossiers/:id/movements", authed { request, p, principal in
+            let input = try request.decode(MovementRequest.self, allowed: ["kind", "decision_no", "decision_date", "effective_date", "signer", "destination", "note"])
+            let (dossier, package) = try store.recordMovement(principal, personID: try p.value("id"), input)
+            var body: JSONObject = ["dossier": .object(dossier)]
+            if let package { body["package"] = package }
+            return APIResponse.json(.object(body), status: .created)
+        })
+        router.get("/api/movements", authed { _, _, principal in try APIResponse.json(try store.movements(principal)) })
+        router.get("/api/dossiers/:id/export", authed { _, p, principal in
+            var response = APIResponse.json(try store.exportPackage(principal, personID: try p.value("id")))
+            response.headers.set(name: "Content-Disposition", value: "attachment; filename=\"hoso-\(try p.value("id")).json\"")
+            return response
+        })
+        router.post("/api/imports", authed { request, _, principal in
+            guard let unit = request.query["unit_id"], !unit.isEmpty else {
+                throw NodeError.validation([FieldError(field: "unit_id", code: "required", message: "Cần chọn đơn vị nhận hồ sơ (?unit_id=).")])
+            }
+            return APIResponse.json(.object(try store.importPackage(principal, .object(try request.jsonObject()), unitID: unit)), status: .created)
+        })
         for (path, kind) in [("accept", HandoffEvent.Kind.accept), ("refuse", .refuse), ("cancel", .cancel)] {
             router.post("/api/handoffs/:id/\(path)", authed { request, p, principal in
                 struct Body: Decodable { var reason: String? }
