@@ -225,6 +225,7 @@ public enum OpenAPIDocument {
         ])])
 
         addReplication(paths: &paths, schemas: &schemas)
+        addHandoffs(paths: &paths, schemas: &schemas)
 
         return obj([
             "openapi": "3.0.3",

@@ -77,13 +77,12 @@ import Testing
         #expect(try HosoBinary.run(["backup", "--data", dir, "--output", dir + "/b.sqlite"]).status == 0)
         let server = try HosoBinary.start(["serve", "--data", dir, "--port", "0"])
         defer { server.terminate(); server.waitUntilExit() }
-        // Wait for the lock file to be taken.
-        var refused = false
-        for _ in 0..<50 {
-            let result = try HosoBinary.run(["restore", "--data", dir, "--input", dir + "/b.sqlite"])
-            if result.status != 0 && result.stderr.contains("another hoso process") { refused = true; break }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
+        // Wait (generously: the whole suite runs in parallel) until the server holds the lock.
+        let lockHeld = { (try? String(contentsOfFile: dir + "/hoso.lock", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == String(server.processIdentifier) }
+        for _ in 0..<600 where !lockHeld() { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(lockHeld(), "the server took the data directory's lock")
+        let result = try HosoBinary.run(["restore", "--data", dir, "--input", dir + "/b.sqlite"])
+        let refused = result.status != 0 && result.stderr.contains("another hoso process")
         #expect(refused)
     }
 }
