@@ -287,8 +287,10 @@ extension NodeStore {
             switch HandoffEvent.Kind(rawValue: string(change.data, "kind") ?? "") {
             case .request?:
                 guard branch.contains(from) else { return (notOwner, "Chỉ đơn vị quản lý hồ sơ hoặc cấp trên được đề nghị chuyển hồ sơ.") }
+                // The person row may come later in the push (its log entry moves up with each
+                // edit): unknown here is fine, but a dossier held under another unit is not.
                 let stored = try personUnit(c, string(change.data, "person_id") ?? "", &ctx)
-                guard stored == from else { return ("unknown_dossier", "Hồ sơ không thuộc đơn vị chuyển đi.") }
+                guard stored == nil || stored == from else { return ("unknown_dossier", "Hồ sơ không thuộc đơn vị chuyển đi.") }
             case .prepare?, .cancel?:
                 guard branch.contains(from) else { return (notOwner, "Bước này thuộc đơn vị chuyển đi.") }
             case .accept?, .refuse?, .deliver?:

@@ -8,12 +8,14 @@ extension NodeStore {
     /// Per-dossier digests of this replica: SHA-256 over the canonical JSON of the
     /// person row and every history row (content, version vector and tombstone flag),
     /// ordered by id. Two replicas hold the same version of a dossier exactly when the
-    /// digests are equal (replication.md invariant 1).
+    /// digests are equal (replication.md invariant 1). Copies kept of dossiers
+    /// transferred away are not part of the replica and are left out.
     public func dossierDigests(units: Set<String>? = nil) throws -> [String: String] {
         try db.read { c in
             var parts: [String: [String]] = [:]
             var unitOf: [String: String] = [:]
-            for row in try c.rows("SELECT * FROM person ORDER BY id") {
+            let away = Set(try c.rows("SELECT person_id FROM transferred_out").compactMap { $0.get("person_id", as: String.self) })
+            for row in try c.rows("SELECT * FROM person ORDER BY id") where !away.contains(row.get("id") ?? "") {
                 let record = self.record(table: ReplicatedTable.person, row: row, seq: 0, scope: nil)
                 unitOf[record.id] = record.data["unit_id"]?.stringValue
                 parts[record.id] = [Self.digestLine(record)]
@@ -21,7 +23,7 @@ extension NodeStore {
             for table in ReplicatedTable.dossierParts {
                 for row in try c.rows("SELECT * FROM \(table.name) ORDER BY id") {
                     let record = self.record(table: table, row: row, seq: 0, scope: nil)
-                    guard let person = record.data["person_id"]?.stringValue else { continue }
+                    guard let person = record.data["person_id"]?.stringValue, !away.contains(person) else { continue }
                     parts[person, default: []].append(table.name + ":" + Self.digestLine(record))
                 }
             }

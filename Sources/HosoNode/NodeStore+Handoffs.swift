@@ -200,6 +200,7 @@ extension NodeStore {
             if person.get("archived_at", as: String.self) != nil {
                 throw NodeError(.conflict, "archived", "Hồ sơ đã lưu trữ; không chuyển được.")
             }
+            try self.requireServed(c, unit: from, step: "đề nghị chuyển hồ sơ")
             let target = try self.unit(c, id: input.to_unit_id)
             guard target.id != from else {
                 throw NodeError.validation([FieldError(field: "to_unit_id", code: "inconsistent", message: "Đơn vị nhận trùng đơn vị đang quản lý hồ sơ.")])
@@ -246,8 +247,11 @@ extension NodeStore {
             guard !state.has(.commit), !state.has(.abort) else {
                 throw NodeError(.conflict, "handoff_finished", "Thủ tục đã \(state.has(.commit) ? "hoàn tất" : "kết thúc"); không thay đổi được nữa.")
             }
+            try self.requireServed(c, unit: side, step: kind == .cancel ? "hủy thủ tục" : "trả lời thủ tục")
             var data: JSONObject = [:]
             if let reason { data["reason"] = .string(String(reason.prefix(1_000))) }
+            // One answer of each kind per handoff: a second accept (from another node of
+            // the receiving branch) is the same answer and is not written again.
             try self.writeHandoffEvent(c, handoff: id, kind: kind, person: personID, from: from, to: to, actor: actor, data: data)
             try self.audit(c, actor, action: "handoff_\(kind.rawValue)", entity: "handoff", entityID: id, personID: personID, unitID: side,
                            changes: reason.map { .object(["reason": .string($0)]) })
@@ -256,11 +260,23 @@ extension NodeStore {
         return try handoff(actor, id: id)
     }
 
+    /// Refuses a handoff step at a node that does not serve `unit` (its parent would
+    /// refuse the event: each step belongs to one side's branch of the node tree).
+    func requireServed(_ c: Connection, unit: String, step: String) throws {
+        guard try AuthorityMap(c).serves(node: nodeID, unit: unit) else {
+            let name = try c.scalar("SELECT name FROM units WHERE id = ?", [unit], as: String.self) ?? unit
+            throw NodeError(.conflict, "not_served_here",
+                            "Nút này không quản lý \(name); hãy \(step) tại nút của đơn vị đó hoặc của cấp trên.")
+        }
+    }
+
     /// One handoff with its history.
     public func handoff(_ actor: Principal, id: String) throws -> HandoffDTO {
         let settings = handoffConfiguration.get()
         let dto = try db.read { c -> HandoffDTO? in
-            guard let events = try self.handoffEvents(c, where: "handoff_id = ?", [id])[id] else { return nil }
+            // Without its request (refused upstream) a handoff is void: nothing to show.
+            guard let events = try self.handoffEvents(c, where: "handoff_id = ?", [id])[id],
+                  events.contains(where: { $0.kind == .request }) else { return nil }
             return try self.handoffDTO(c, id: id, events: events, settings: settings, today: .today())
         }
         guard let dto, actor.role.scope == .province || actor.reaches(unit: dto.from_unit) || actor.reaches(unit: dto.to_unit) else {
@@ -278,6 +294,7 @@ extension NodeStore {
             let all = try self.handoffEvents(c, where: "1 = 1", [])
             let today = CalendarDate.today()
             return try all.compactMap { id, events -> HandoffDTO? in
+                guard events.contains(where: { $0.kind == .request }) else { return nil }
                 let dto = try self.handoffDTO(c, id: id, events: events, settings: settings, today: today)
                 if active && (dto.state == "delivered" || dto.state == "aborted") { return nil }
                 let outbound = actor.role.scope == .province || actor.reaches(unit: dto.from_unit)
@@ -358,16 +375,29 @@ extension NodeStore {
                     let roles = HandoffMachine.Roles(sender: (map.authority(forUnit: from) ?? me) == me,
                                                      receiver: (map.authority(forUnit: to) ?? me) == me,
                                                      coordinator: (map.coordinator(from: from, to: to) ?? me) == me)
-                    if state.phase == .committed || state.phase == .delivered, roles.sender, !map.serves(node: me, unit: to) {
+                    // The sending node, and any node between it and the coordinator, keeps
+                    // only a read-only copy once the dossier has left its branch.
+                    if state.phase == .committed || state.phase == .delivered, map.serves(node: me, unit: from), !map.serves(node: me, unit: to) {
                         try self.markTransferredOut(c, person: person, handoff: id, from: from, to: to, keep: settings.keep_transferred_copy)
                     }
                     let requestedAt = state[.request].flatMap { FastFormat.parseTimestamp($0.at) }?.timeIntervalSince1970 ?? now.timeIntervalSince1970
                     let prepared = VersionVector(validating: state[.prepare]?.data["vv"] ?? .null) ?? VersionVector()
                     let dossier = try self.dossierVector(c, person: person)
+                    let committed = VersionVector(validating: state[.commit]?.data["vv"] ?? .null) ?? VersionVector()
                     let personUnit = try c.scalar("SELECT unit_id FROM person WHERE id = ? AND deleted = 0", [person], as: String.self)
+                    let others = try self.otherTransfers(c, person: person, besides: id)
+                    var obstacle: String?
+                    if try c.scalar("SELECT deleted FROM person WHERE id = ?", [person], as: Int.self) == 1 {
+                        obstacle = "dossier_deleted"
+                    } else if let latest = others.latestCommit, latest.to != from {
+                        obstacle = "superseded"   // another transfer took the dossier elsewhere
+                    }
+                    let away = try c.scalar("SELECT count(*) FROM transferred_out WHERE person_id = ?", [person], as: Int.self) ?? 0 > 0
                     guard let action = machine.next(state, roles: roles, now: now.timeIntervalSince1970, requestedAt: requestedAt,
-                                                    haveDossierAtVector: personUnit == from && dossier.compare(prepared) != .dominated && dossier.compare(prepared) != .concurrent,
-                                                    haveDossierDelivered: personUnit == to) else { return false }
+                                                    haveDossierAtVector: personUnit == from && dossier.includes(prepared),
+                                                    haveDossierDelivered: personUnit == to && dossier.includes(committed),
+                                                    mayPrepare: personUnit == from && !away && !others.preparing,
+                                                    obstacle: obstacle) else { return false }
                     switch action {
                     case .prepare:
                         guard personUnit == from else { return false }   // not here yet
@@ -381,6 +411,8 @@ extension NodeStore {
                     case .deliver:
                         try self.writeHandoffEvent(c, handoff: id, kind: .deliver, person: person, from: from, to: to, actor: nil,
                                                    data: ["vv": dossier.jsonValue])
+                        // The dossier is back at a node that once saw it leave: it is live here again.
+                        try c.execute("DELETE FROM transferred_out WHERE person_id = ?", [person])
                     }
                     return true
                 }
@@ -389,6 +421,31 @@ extension NodeStore {
             }
         }
         return steps
+    }
+
+    /// What this replica knows of a person's other transfers: whether one is prepared
+    /// and not yet committed or aborted (the sender prepares one transfer at a time), and
+    /// the latest committed one (commits of one dossier are causally ordered: each names
+    /// a version that includes the one before).
+    func otherTransfers(_ c: Connection, person: String, besides handoff: String) throws -> (preparing: Bool, latestCommit: (to: String, vv: VersionVector)?) {
+        var preparing = false
+        for (_, events) in try handoffEvents(c, where: "person_id = ? AND handoff_id <> ?", [person, handoff]) {
+            let state = HandoffState(events)
+            if state.has(.request) && state.phase == .prepared { preparing = true }
+        }
+        var latest: (to: String, vv: VersionVector)?
+        for row in try c.rows("SELECT to_unit, data FROM handoff_events WHERE person_id = ? AND kind = 'commit' AND handoff_id <> ? AND deleted = 0",
+                              [person, handoff]) {
+            let vv = VersionVector(validating: (try? JSONValue.parse(row.get("data") ?? "{}"))?["vv"] ?? .null) ?? VersionVector()
+            if latest.map({ vv.includes($0.vv) }) ?? true { latest = (row.get("to_unit") ?? "", vv) }
+        }
+        return (preparing, latest)
+    }
+
+    /// The dossier version a handoff's commit names (empty before the commit).
+    func commitVector(_ c: Connection, handoff: String) throws -> VersionVector {
+        let data = try c.scalar("SELECT data FROM handoff_events WHERE id = ?", [HandoffEvent.id(handoff: handoff, kind: .commit)], as: String.self)
+        return VersionVector(validating: data.flatMap { try? JSONValue.parse($0) }?["vv"] ?? .null) ?? VersionVector()
     }
 
     /// The join of the vectors of a dossier's rows (person and history, tombstones too).
@@ -409,7 +466,6 @@ extension NodeStore {
     func commitHandoff(_ c: Connection, id: String, state: HandoffState, person: String, from: String, to: String) throws {
         guard let request = state[.request], let row = try c.row("SELECT * FROM person WHERE id = ?", [person]) else { return }
         let decision = request.data
-        try writeHandoffEvent(c, handoff: id, kind: .commit, person: person, from: from, to: to, actor: nil)
         let counter = try tick(c)
         let now = Timestamp.now()
         let effective = decision["effective_date"]?.stringValue ?? String(now.prefix(10))
@@ -449,6 +505,11 @@ extension NodeStore {
             for key in ["decision_no", "decision_date"] { if let v = decision[key] { salary[key] = v } }
             try addRow(ReplicatedTable.dossierParts.first { $0.name == DossierSchema.salary.name }!, salary)
         }
+        // The commit names the dossier's version at the moment it changed hands: the
+        // receiving node delivers once it holds that version (a copy it kept from an
+        // earlier transfer away does not count).
+        try writeHandoffEvent(c, handoff: id, kind: .commit, person: person, from: from, to: to, actor: nil,
+                              data: ["vv": try dossierVector(c, person: person).jsonValue])
         // Every row of the dossier goes into the log again under the new unit, so the
         // receiving unit's replicas pull all of it (they held none of it before).
         for table in [ReplicatedTable.person] + ReplicatedTable.dossierParts {
@@ -466,6 +527,13 @@ extension NodeStore {
     /// the configuration says so).
     func markTransferredOut(_ c: Connection, person: String, handoff: String, from: String, to: String, keep: Bool) throws {
         guard try c.scalar("SELECT count(*) FROM transferred_out WHERE person_id = ? AND handoff_id = ?", [person, handoff], as: Int.self) == 0 else { return }
+        // A later transfer of the same dossier (back to a unit served here, or on from
+        // there) supersedes this one: its commit names a version that includes this one's.
+        let mine = try commitVector(c, handoff: handoff)
+        for row in try c.rows("SELECT handoff_id, data FROM handoff_events WHERE person_id = ? AND kind = 'commit' AND handoff_id <> ?", [person, handoff]) {
+            let other = VersionVector(validating: (try? JSONValue.parse(row.get("data") ?? "{}"))?["vv"] ?? .null) ?? VersionVector()
+            if other.compare(mine) == .dominates { return }
+        }
         try c.execute("INSERT OR REPLACE INTO transferred_out(person_id, handoff_id, from_unit, to_unit, at) VALUES (?, ?, ?, ?, ?)",
                       [person, handoff, from, to, Timestamp.now()])
         if !keep {

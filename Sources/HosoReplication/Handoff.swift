@@ -133,9 +133,12 @@ public struct HandoffMachine: Sendable {
     /// The next action for a node with `roles`, given the state, the current time, and
     /// whether the node holds what the action needs: `haveDossierAtVector` (the
     /// coordinator holds every change up to the prepared vector), `haveDossierDelivered`
-    /// (the receiver holds the dossier under the receiving unit).
+    /// (the receiver holds the dossier under the receiving unit), `mayPrepare` (the
+    /// sender holds the dossier in the sending unit and no other transfer of it is under
+    /// way there), and `obstacle` (why the dossier can no longer move under this handoff:
+    /// it was deleted, or another transfer moved it; the coordinator then aborts).
     public func next(_ state: HandoffState, roles: Roles, now: Double, requestedAt: Double,
-                     haveDossierAtVector: Bool, haveDossierDelivered: Bool) -> Action? {
+                     haveDossierAtVector: Bool, haveDossierDelivered: Bool, mayPrepare: Bool = true, obstacle: String? = nil) -> Action? {
         guard state.has(.request) else { return nil }
         switch state.phase {
         case .delivered, .aborted:
@@ -146,10 +149,11 @@ public struct HandoffMachine: Sendable {
             if roles.coordinator {
                 if state.has(.refuse) { return .abort(reason: "refused") }
                 if state.has(.cancel) { return .abort(reason: "cancelled") }
+                if let obstacle { return .abort(reason: obstacle) }
                 if now - requestedAt > timeout { return .abort(reason: "timeout") }
                 if state.phase == .prepared && state.has(.accept) && haveDossierAtVector { return .commit }
             }
-            if roles.sender && state.phase == .requested && !state.has(.refuse) && !state.has(.cancel) { return .prepare }
+            if roles.sender && mayPrepare && obstacle == nil && state.phase == .requested && !state.has(.refuse) && !state.has(.cancel) { return .prepare }
             return nil
         }
     }

@@ -77,6 +77,11 @@ public struct VersionVector: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// True when this version has seen everything `other` has (equal or dominating).
+    public func includes(_ other: VersionVector) -> Bool {
+        other.entries.allSatisfy { self[$0.key] >= $0.value }
+    }
+
     /// The least vector that includes both: the version of a resolved conflict.
     public func joined(_ other: VersionVector) -> VersionVector {
         var result = self

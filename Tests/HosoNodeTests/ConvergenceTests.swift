@@ -42,6 +42,7 @@ import Testing
         /// Units each node serves (its branch); the hub reaches all.
         let branches: [String: [String]] = ["A": ["A", "A1", "A2"], "B": ["B"], "C": ["C", "C1", "C2"], "C1": ["C1"]]
         var writes: [Write] = []
+        var handoffs: [String] = []
         func pick<T>(_ items: [T]) -> T { items[Int(rng.next() % UInt64(items.count))] }
         func chance(_ percent: UInt64) -> Bool { rng.next() % 100 < percent }
         func node(_ name: String) -> TopologyNode { name == "hub" ? t.hub : t[name] }
@@ -54,7 +55,9 @@ import Testing
             let names = ["hub", "A", "B", "C", "C1"]
             switch roll {
             case 0..<45:
-                // A local write at a random node, inside what it holds.
+              // A local write at a random node, inside what it holds (a dossier being
+              // transferred, or transferred away, refuses writes: that is expected).
+              do {
                 let name = pick(names)
                 let store = node(name).store
                 let dossiers = try store.listDossiers(cli, DossierFilter(perPage: 200)).items.compactMap { $0["id"]?.stringValue }
@@ -99,6 +102,7 @@ import Testing
                     }
                     try record(name, "training", rowID)
                 }
+              } catch let error as NodeError where ["frozen_in_handoff", "transferred_out", "archived"].contains(error.code) {}
             case 45..<55:
                 // A line goes down or comes back.
                 let n = t[pick(["A", "B", "C", "C1"])]
@@ -112,6 +116,23 @@ import Testing
             case 62..<66:
                 // A process restarts (the hub included).
                 _ = try t.restart(pick(names))
+            case 66..<71:
+                // A transfer is requested where the dossier is held (by its unit, or the hub).
+                let name = pick(names)
+                let store = node(name).store
+                let dossiers = try store.listDossiers(cli, DossierFilter(perPage: 200)).items
+                guard let dossier = dossiers.randomElement(using: &rng), let id = dossier["id"]?.stringValue,
+                      let current = dossier["unit_id"]?.stringValue else { continue }
+                let target = pick(t.units.filter { $0.value != current && $0.key != "P" }.map(\.value).sorted())
+                do {
+                    handoffs.append(try store.requestHandoff(cli, HandoffRequest(person_id: id, to_unit_id: target)).id)
+                } catch let error as NodeError where ["frozen_in_handoff", "transferred_out", "archived", "handoff_in_progress", "not_served_here"].contains(error.code) {
+                } catch { Issue.record("request at \(name) for \(id) [\(current)]: \(error) step \(step) [\(tag)]") }
+            case 71..<76:
+                // Someone answers a transfer they can see: accept mostly, sometimes refuse or cancel.
+                guard let id = handoffs.randomElement(using: &rng) else { continue }
+                let kind: HandoffEvent.Kind = chance(70) ? .accept : (chance(50) ? .refuse : .cancel)
+                _ = try? node(pick(names)).store.answerHandoff(cli, id: id, kind: kind, reason: "lý do \(step)")
             default:
                 let n = t[pick(["A", "B", "C", "C1"])]
                 _ = try? await n.syncOnce()
@@ -125,6 +146,52 @@ import Testing
         }
         try await t.settle(rounds: 12)
         let hub = t.hub.store
+        // Transfers still waiting for an answer are accepted by the hub (a superior may).
+        // (A transfer requested for a dossier a node wrote out of its scope never reaches the hub.)
+        handoffs = handoffs.filter { (try? hub.handoff(cli, id: $0)) != nil }
+        for id in handoffs {
+            let state = try hub.handoff(cli, id: id).state
+            if state == "prepared" || state == "requested" {
+                do { _ = try hub.answerHandoff(cli, id: id, kind: .accept, reason: nil) } catch {
+                    let request = try hub.rowVersion(entity: "handoff_events", id: HandoffEvent.id(handoff: id, kind: .request))
+                    let q = try hub.quarantined(cli, status: nil).filter { $0.data.jsonString().contains(id) }
+                    Issue.record("accept \(id) at the hub: \(error); request \(request.map { "\($0.origin) \($0.vv) \($0.content)" } ?? "-"); quarantined \(q.map { "\($0.reason) \($0.data.jsonString().prefix(300))" }) person \(try hub.rowVersion(entity: "person", id: hub.handoff(cli, id: id).person_id).map { "\($0.origin) \($0.vv) \($0.content)" } ?? "-") units \(t.units) ids \(["A", "B", "C", "C1"].map { "\($0)=\(t[$0].store.nodeID)" }) [\(tag)]")
+                }
+            }
+        }
+        try await t.settle(rounds: 12)
+
+        // 5. Every transfer ended whole: delivered or aborted, the same everywhere it is known.
+        for id in handoffs {
+            guard let atHub = try? hub.handoff(cli, id: id) else {
+                let request = try hub.rowVersion(entity: "handoff_events", id: HandoffEvent.id(handoff: id, kind: .request))
+                Issue.record("handoff \(id) vanished at the hub: \(request.map { "\($0.origin) \($0.vv) \($0.content)" } ?? "-") [\(tag)]")
+                continue
+            }
+            if !["delivered", "aborted"].contains(atHub.state), ProcessInfo.processInfo.environment["HOSO_DEBUG"] != nil {
+                print("HALF \(id) \(atHub.from_unit_name) → \(atHub.to_unit_name) coordinator \(atHub.coordinator ?? "-") steps \(atHub.steps.map { "\($0.kind)@\($0.node.prefix(13))" })")
+                for n in [t.hub] + ["A", "B", "C", "C1"].map({ t[$0] }) {
+                    let known = try? n.store.handoff(cli, id: id)
+                    let row = try n.store.rowVersion(entity: "person", id: atHub.person_id)
+                    print("  \(n.name) \(n.store.nodeID.prefix(13)): \(known?.state ?? "-") steps \(known?.steps.map(\.kind) ?? []) person \(row.map { "\($0.vv) \($0.content.prefix(200))" } ?? "-")")
+                }
+            }
+            #expect(atHub.state == "delivered" || atHub.state == "aborted", "handoff \(id) ended half: \(atHub.state) [\(tag)]")
+            for (name, units) in branches {
+                let there = try? t[name].store.handoff(cli, id: id)
+                // Every node serving either unit knows the transfer, and sees it end the same way.
+                let involved = units.contains { t.units[$0] == atHub.from_unit || t.units[$0] == atHub.to_unit }
+                #expect(!involved || there != nil, "\(name) does not know handoff \(id) [\(tag)]")
+                if let there { #expect(there.state == atHub.state, "\(name) sees \(there.state) [\(tag)]") }
+            }
+            let owner = (try? hub.dossier(cli, id: atHub.person_id))?["unit_id"]?.stringValue   // nil: deleted since
+            if atHub.state == "delivered" {
+                // It now belongs to the receiving unit, unless a later transfer moved it on.
+                let later = try hub.handoffs(cli, direction: nil, active: false)
+                    .contains { $0.person_id == atHub.person_id && $0.from_unit == atHub.to_unit && $0.state == "delivered" }
+                #expect(owner == nil || owner == atHub.to_unit || later, "handoff \(id) delivered but the owner is \(owner ?? "-") [\(tag)]")
+            }
+        }
 
         // 1. Convergence: every replica holds the hub's version of every dossier in its scope.
         for (name, units) in branches {
@@ -144,8 +211,11 @@ import Testing
             // Outside its scope a node keeps nothing live (at most tombstones of refused rows).
             let outside = try t[name].store.listDossiers(cli, DossierFilter(perPage: 200)).items.filter { !scope.contains($0["unit_id"]?.stringValue ?? "") }
             #expect(outside.isEmpty, "\(name) holds \(outside.count) dossiers outside its scope [\(tag)]")
-            #expect(try t[name].store.sharedDigests().filter { !$0.key.hasPrefix("conflicts:") && !$0.key.hasPrefix("users:") && !$0.key.hasPrefix("staffing_quotas:") }
-                    == hub.sharedDigests().filter { !$0.key.hasPrefix("conflicts:") && !$0.key.hasPrefix("users:") && !$0.key.hasPrefix("staffing_quotas:") },
+            // Shared data is the same everywhere (tables scoped to units are checked above
+            // and in 5: conflicts, accounts, staffing quotas, handoff events).
+            let scoped = ["conflicts:", "users:", "staffing_quotas:", "handoff_events:"]
+            #expect(try t[name].store.sharedDigests().filter { key, _ in !scoped.contains { key.hasPrefix($0) } }
+                    == hub.sharedDigests().filter { key, _ in !scoped.contains { key.hasPrefix($0) } },
                     "\(name) holds the same shared data [\(tag)]")
         }
 
@@ -164,10 +234,19 @@ import Testing
         let persons = try hub.listDossiers(cli, DossierFilter(perPage: 200))
         var unitOf: [String: String] = [:]
         for item in persons.items { unitOf[item["id"]!.stringValue!] = item["unit_id"]!.stringValue! }
+        let moves = try hub.handoffs(cli, direction: nil, active: false).filter { $0.state == "delivered" }
+        var commits: [String: [VersionVector]] = [:]
+        for move in moves {
+            guard let step = move.steps.first(where: { $0.kind == "commit" }), let vv = VersionVector(validating: step.data["vv"]) else { continue }
+            commits[move.person_id, default: []].append(vv)
+        }
         for (key, version) in try hub.dossierRowVersions() {
             let person = version.entity == "person" ? version.id : ((try? JSONValue.parse(version.content))?["data"]["person_id"].stringValue ?? "")
             guard let unit = unitOf[person] else { continue }   // deleted dossier
-            #expect(allowedWriters(unit: unit).contains(version.origin), "\(key) written by \(version.origin) [\(tag)]")
+            // The units that owned the dossier at some point: its own, and those it was transferred from.
+            let owners = [unit] + moves.filter { $0.person_id == person }.map(\.from_unit)
+            let writers = owners.reduce(into: Set<String>()) { $0.formUnion(allowedWriters(unit: $1)) }
+            #expect(writers.contains(version.origin), "\(key) written by \(version.origin) [\(tag)]")
         }
 
         // 3. No loss: every write is in the converged state, superseded by a later write
@@ -183,13 +262,16 @@ import Testing
             }
         }
         // The history must have exercised the machinery, or the checks prove little.
-        #expect(writes.count > 40, "\(writes.count) writes [\(tag)]")
-        print("convergence \(tag): \(writes.count) writes, \(Set(losers.map(\.1)).count) conflict losers, \(quarantined.count) quarantined, \(try hub.dossierDigests().count) dossiers")
+        // Transfers freeze dossiers and refuse writes, so a history rich in transfers has fewer.
+        #expect(writes.count > 25 && writes.count + 2 * handoffs.count > 45, "\(writes.count) writes, \(handoffs.count) transfers [\(tag)]")
+        print("convergence \(tag): \(handoffs.count) transfers (\(moves.count) delivered), \(writes.count) writes, \(Set(losers.map(\.1)).count) conflict losers, \(quarantined.count) quarantined, \(try hub.dossierDigests().count) dossiers")
         for write in writes {
             let v = write.version
             let final = try hub.rowVersion(entity: v.entity, id: v.id)
             if final?.content == v.content { continue }
             if writes.contains(where: { $0.version.id == v.id && $0.version.vv.compare(v.vv) == .dominates }) { continue }
+            // A transfer's commit rewrites the person row (its unit) with knowledge of the dossier.
+            if v.entity == "person", commits[v.id, default: []].contains(where: { $0.includes(v.vv) }) { continue }
             if losers.contains(where: { $0.0.compare(v.vv) != .dominated && $0.1 == v.content }) { continue }
             if quarantined.contains(where: { $0.0 == v.vv }) { continue }
             Issue.record("write lost: \(v.entity) \(v.id) by \(write.node) \(v.vv) \(tag)\n  wrote \(v.content.suffix(300))\n  final \(final.map { "\($0.origin) \($0.vv) \($0.content.suffix(300))" } ?? "-")")

@@ -13,9 +13,23 @@ import Testing
     }
 
     func next(_ kinds: [HandoffEvent.Kind], sender: Bool = false, receiver: Bool = false, coordinator: Bool = false, now: Double = 0,
-              atVector: Bool = true, delivered: Bool = true) -> HandoffMachine.Action? {
+              atVector: Bool = true, delivered: Bool = true, mayPrepare: Bool = true, obstacle: String? = nil) -> HandoffMachine.Action? {
         machine.next(HandoffState(kinds.map { event($0) }), roles: .init(sender: sender, receiver: receiver, coordinator: coordinator),
-                     now: now, requestedAt: 0, haveDossierAtVector: atVector, haveDossierDelivered: delivered)
+                     now: now, requestedAt: 0, haveDossierAtVector: atVector, haveDossierDelivered: delivered,
+                     mayPrepare: mayPrepare, obstacle: obstacle)
+    }
+
+    @Test func aDossierMovedOrDeletedMeanwhileEndsTheHandoff() {
+        // Two transfers of one dossier requested while apart: the sender prepares one at a time.
+        #expect(next([.request], sender: true, mayPrepare: false) == nil)
+        // Once the other moved it (or it was deleted), the coordinator aborts this one, whatever its phase.
+        #expect(next([.request], coordinator: true, obstacle: "superseded") == .abort(reason: "superseded"))
+        #expect(next([.request, .prepare, .accept], coordinator: true, obstacle: "dossier_deleted") == .abort(reason: "dossier_deleted"))
+        #expect(next([.request], sender: true, obstacle: "superseded") == nil, "no prepare for a dossier that left")
+        // A refusal is still reported as a refusal.
+        #expect(next([.request, .refuse], coordinator: true, obstacle: "superseded") == .abort(reason: "refused"))
+        // After the commit nothing undoes it.
+        #expect(next([.request, .prepare, .accept, .commit], coordinator: true, obstacle: "superseded") == nil)
     }
 
     @Test func phasesFollowTheEvents() {
