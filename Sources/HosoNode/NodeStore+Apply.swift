@@ -155,7 +155,13 @@ extension NodeStore {
         let authority = try authorityNode(c, table, data: local.data, id: change.id, &ctx)
         let incoming = ConflictRule.Version(origin: change.origin, vv: change.vv, contentDigest: change.contentDigest)
         let kept = ConflictRule.Version(origin: local.record.origin, vv: local.vv, contentDigest: local.digest)
-        let incomingWins = ConflictRule.prefers(incoming, over: kept, authority: authority)
+        var incomingWins = ConflictRule.prefers(incoming, over: kept, authority: authority)
+        if case .handoffEvents = table.ownership, change.deleted != local.record.deleted {
+            // A handoff event's tombstone is what a parent left of a forged event it refused
+            // under the same deterministic id; the genuine step (which passed the ownership
+            // check) replaces it.
+            incomingWins = !change.deleted
+        }
         var merged = incomingWins ? change : local.record
         merged.vv = local.vv.joined(change.vv)
         merged.seq = change.seq
@@ -282,7 +288,8 @@ extension NodeStore {
         case .conflictRecords:
             if let unit = string(change.data, "unit_id"), !branch.contains(unit) { return (notOwner, "Xung đột về dữ liệu ngoài phạm vi.") }
         case .handoffEvents:
-            if let local, local.digest != change.contentDigest { return ("invalid", "Sự kiện của thủ tục chuyển hồ sơ không được sửa.") }
+            // Events are immutable; only a refused forgery's tombstone gives way to the genuine step.
+            if let local, !local.record.deleted, local.digest != change.contentDigest { return ("invalid", "Sự kiện của thủ tục chuyển hồ sơ không được sửa.") }
             let from = string(change.data, "from_unit") ?? "", to = string(change.data, "to_unit") ?? ""
             switch HandoffEvent.Kind(rawValue: string(change.data, "kind") ?? "") {
             case .request?:

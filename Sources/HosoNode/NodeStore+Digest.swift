@@ -123,6 +123,14 @@ extension NodeStore {
         }
     }
 
+    /// Every row of one replicated table as change records (tests and diagnostics).
+    public func replicatedRecords(_ entity: String) throws -> [ChangeRecord] {
+        guard let table = ReplicatedTable.byName[entity] else { return [] }
+        return try db.read { c in
+            try c.rows("SELECT * FROM \(table.name) ORDER BY id").map { self.record(table: table, row: $0, seq: 0, scope: nil) }
+        }
+    }
+
     /// The benchmark floor: SQLite's own batched upsert of `records` into this replica's
     /// tables — the same rows and statements sync uses, but no validation, ownership,
     /// version comparison, change log or knowledge — `batchSize` rows per transaction,

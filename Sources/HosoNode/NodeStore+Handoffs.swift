@@ -156,7 +156,11 @@ extension NodeStore {
     func writeHandoffEvent(_ c: Connection, handoff: String, kind: HandoffEvent.Kind, person: String, from: String, to: String,
                            actor: Principal?, data: JSONObject = [:]) throws -> Bool {
         let id = HandoffEvent.id(handoff: handoff, kind: kind)
-        if try c.scalar("SELECT count(*) FROM handoff_events WHERE id = ?", [id], as: Int.self) ?? 0 > 0 { return false }
+        // A tombstone under this id is what is left of a forged event that a parent refused
+        // (§7.6): the genuine step replaces it with a version that dominates the tombstone.
+        let existing = try c.row("SELECT deleted, vv FROM handoff_events WHERE id = ?", [id])
+        if let existing, existing.get("deleted") != true { return false }
+        if existing != nil { try c.execute("DELETE FROM handoff_events WHERE id = ?", [id]) }
         let counter = try tick(c)
         let now = Timestamp.now()
         try c.execute("""
@@ -164,7 +168,7 @@ extension NodeStore {
                                        vv, origin, author, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [id, handoff, kind.rawValue, person, from, to, now, nodeID, actor?.userID, actor?.username,
-                  JSONValue.object(data).jsonString(), nextVector(nil, counter: counter), nodeID, actor?.userID, now, now])
+                  JSONValue.object(data).jsonString(), nextVector(existing?.get("vv"), counter: counter), nodeID, actor?.userID, now, now])
         try logChange(c, entity: ReplicatedTable.handoffEvents.name, rowID: id, counter: counter, personID: person, scope: from, scope2: to)
         return true
     }
@@ -195,8 +199,13 @@ extension NodeStore {
         if !errors.isEmpty { throw NodeError.validation(errors) }
         let handoffID = RecordID.make()
         try db.write { c in
-            let person = try self.authorisedPerson(c, actor, id: input.person_id, permission: .writeDossier)
+            // (Write permission was checked above; the frozen case gets its own answer.)
+            let person = try self.authorisedPerson(c, actor, id: input.person_id, permission: .readDossier)
             let from: String = person.get("unit_id") ?? ""
+            if try self.isFrozen(c, person: input.person_id) {
+                throw NodeError(.conflict, "handoff_in_progress", "Hồ sơ đang có một thủ tục chuyển chưa kết thúc.")
+            }
+            try self.requireWritable(c, actor, person: input.person_id, archived: false)
             if person.get("archived_at", as: String.self) != nil {
                 throw NodeError(.conflict, "archived", "Hồ sơ đã lưu trữ; không chuyển được.")
             }
@@ -204,9 +213,6 @@ extension NodeStore {
             let target = try self.unit(c, id: input.to_unit_id)
             guard target.id != from else {
                 throw NodeError.validation([FieldError(field: "to_unit_id", code: "inconsistent", message: "Đơn vị nhận trùng đơn vị đang quản lý hồ sơ.")])
-            }
-            if try self.isFrozen(c, person: input.person_id) {
-                throw NodeError(.conflict, "handoff_in_progress", "Hồ sơ đang có một thủ tục chuyển chưa kết thúc.")
             }
             var decision: JSONObject = [:]
             for (key, value) in [("event_type", input.event_type ?? "dieu_dong"), ("decision_no", input.decision_no), ("decision_date", input.decision_date),
@@ -236,7 +242,7 @@ extension NodeStore {
         try db.write { c in
             let state = HandoffState(try self.handoffEvents(c, where: "handoff_id = ?", [id])[id] ?? [])
             guard state.has(.request),
-                  let row = try c.row("SELECT person_id, from_unit, to_unit FROM handoff_events WHERE handoff_id = ? AND kind = 'request'", [id]) else {
+                  let row = try c.row("SELECT person_id, from_unit, to_unit FROM handoff_events WHERE handoff_id = ? AND kind = 'request' AND deleted = 0", [id]) else {
                 throw NodeError.notFound("thủ tục chuyển hồ sơ")
             }
             let personID: String = row.get("person_id") ?? "", from: String = row.get("from_unit") ?? "", to: String = row.get("to_unit") ?? ""
@@ -310,7 +316,7 @@ extension NodeStore {
 
     func handoffDTO(_ c: Connection, id: String, events: [HandoffEvent], settings: HandoffSettings, today: CalendarDate) throws -> HandoffDTO {
         let state = HandoffState(events)
-        let head = try c.row("SELECT person_id, from_unit, to_unit FROM handoff_events WHERE handoff_id = ? ORDER BY at LIMIT 1", [id])
+        let head = try c.row("SELECT person_id, from_unit, to_unit FROM handoff_events WHERE handoff_id = ? AND deleted = 0 ORDER BY kind <> 'request', at LIMIT 1", [id])
         let personID: String = head?.get("person_id") ?? "", from: String = head?.get("from_unit") ?? "", to: String = head?.get("to_unit") ?? ""
         let request = state[.request]
         func unitName(_ unit: String) throws -> String? { try c.scalar("SELECT name FROM units WHERE id = ?", [unit], as: String.self) }
@@ -349,10 +355,10 @@ extension NodeStore {
             let map = try AuthorityMap(c)
             return try c.rows("""
                 SELECT e.handoff_id, e.from_unit, e.to_unit,
-                       EXISTS (SELECT 1 FROM handoff_events d WHERE d.handoff_id = e.handoff_id AND d.kind = 'deliver') AS delivered,
+                       EXISTS (SELECT 1 FROM handoff_events d WHERE d.handoff_id = e.handoff_id AND d.kind = 'deliver' AND d.deleted = 0) AS delivered,
                        EXISTS (SELECT 1 FROM transferred_out t WHERE t.handoff_id = e.handoff_id) AS marked
                 FROM handoff_events e WHERE e.kind = 'request' AND e.deleted = 0 AND NOT EXISTS
-                    (SELECT 1 FROM handoff_events a WHERE a.handoff_id = e.handoff_id AND a.kind = 'abort')
+                    (SELECT 1 FROM handoff_events a WHERE a.handoff_id = e.handoff_id AND a.kind = 'abort' AND a.deleted = 0)
                 """).compactMap { row -> String? in
                 guard let id: String = row.get("handoff_id") else { return nil }
                 if row.get("delivered") != true { return id }
@@ -367,7 +373,7 @@ extension NodeStore {
             for _ in 0..<4 {
                 let took = try db.write { c -> Bool in
                     guard let events = try self.handoffEvents(c, where: "handoff_id = ?", [id])[id],
-                          let head = try c.row("SELECT person_id, from_unit, to_unit FROM handoff_events WHERE handoff_id = ? LIMIT 1", [id]) else { return false }
+                          let head = try c.row("SELECT person_id, from_unit, to_unit FROM handoff_events WHERE handoff_id = ? AND kind = 'request' AND deleted = 0", [id]) else { return false }
                     let state = HandoffState(events)
                     let person: String = head.get("person_id") ?? "", from: String = head.get("from_unit") ?? "", to: String = head.get("to_unit") ?? ""
                     let map = try AuthorityMap(c)
@@ -444,7 +450,7 @@ extension NodeStore {
 
     /// The dossier version a handoff's commit names (empty before the commit).
     func commitVector(_ c: Connection, handoff: String) throws -> VersionVector {
-        let data = try c.scalar("SELECT data FROM handoff_events WHERE id = ?", [HandoffEvent.id(handoff: handoff, kind: .commit)], as: String.self)
+        let data = try c.scalar("SELECT data FROM handoff_events WHERE id = ? AND deleted = 0", [HandoffEvent.id(handoff: handoff, kind: .commit)], as: String.self)
         return VersionVector(validating: data.flatMap { try? JSONValue.parse($0) }?["vv"] ?? .null) ?? VersionVector()
     }
 
@@ -530,7 +536,7 @@ extension NodeStore {
         // A later transfer of the same dossier (back to a unit served here, or on from
         // there) supersedes this one: its commit names a version that includes this one's.
         let mine = try commitVector(c, handoff: handoff)
-        for row in try c.rows("SELECT handoff_id, data FROM handoff_events WHERE person_id = ? AND kind = 'commit' AND handoff_id <> ?", [person, handoff]) {
+        for row in try c.rows("SELECT handoff_id, data FROM handoff_events WHERE person_id = ? AND kind = 'commit' AND handoff_id <> ? AND deleted = 0", [person, handoff]) {
             let other = VersionVector(validating: (try? JSONValue.parse(row.get("data") ?? "{}"))?["vv"] ?? .null) ?? VersionVector()
             if other.compare(mine) == .dominates { return }
         }

@@ -174,6 +174,119 @@ import Testing
         _ = a; _ = b
     }
 
+    @Test func twoConcurrentTransfersOfOneDossierMoveItOnce() async throws {
+        let (t, a, b, person) = try await province()
+        let c = try t.addNode("C", units: ["C"])
+        try await t.settle()
+        // The hub sends the dossier to B while A, offline, sends it to C.
+        a.line!.connected = false
+        let toB = try t.hub.store.requestHandoff(cli, HandoffRequest(person_id: person, to_unit_id: t.units["B"]!, decision_no: "1/QĐ"))
+        let toC = try a.store.requestHandoff(cli, HandoffRequest(person_id: person, to_unit_id: t.units["C"]!, decision_no: "2/QĐ"))
+        #expect(toB.state == "requested" && toC.state == "prepared")
+        // A second request where the first is known is refused at once.
+        do {
+            _ = try t.hub.store.requestHandoff(cli, HandoffRequest(person_id: person, to_unit_id: t.units["C"]!))
+            Issue.record("a second transfer of a frozen dossier must be refused")
+        } catch let error as NodeError { #expect(error.code == "handoff_in_progress") }
+        try await b.syncOnce()
+        _ = try b.store.answerHandoff(cli, id: toB.id, kind: .accept, reason: nil)
+        a.line!.connected = true
+        try await t.settle()
+        // A prepares one transfer at a time: the one it prepared first proceeds.
+        #expect(try state(t.hub, toB.id) == "requested", "A has not prepared the hub's request")
+        _ = try c.store.answerHandoff(cli, id: toC.id, kind: .accept, reason: nil)
+        try await t.settle()
+        // Each node knows the handoffs of the units it serves (the hub: all).
+        for node in [t.hub, a, c] { #expect(try state(node, toC.id) == "delivered", "\(node.name)") }
+        for node in [t.hub, a, b] {
+            let other = try node.store.handoff(cli, id: toB.id)
+            #expect(other.state == "aborted" && other.abort_reason == "superseded", "\(node.name): \(other.state) \(other.abort_reason ?? "-")")
+        }
+        #expect(throws: NodeError.self) { _ = try b.store.handoff(cli, id: toC.id) }
+        #expect(try t.hub.store.dossier(cli, id: person)["unit_id"]?.stringValue == t.units["C"])
+        // B never held the dossier: it cannot read or write it; C can.
+        #expect(throws: NodeError.self) { _ = try b.store.dossier(cli, id: person) }
+        _ = try c.store.updatePerson(cli, id: person, patch: ["phone": "0920"])
+        try await t.settle()
+        #expect(try t.hub.store.dossier(cli, id: person)["phone"] == "0920")
+        #expect(try t.hub.store.dossierDigests()[person] == (try c.store.dossierDigests()[person]))
+    }
+
+    @Test func forgedHandoffStepsFromAThirdNodeAreRefused() async throws {
+        let (t, a, b, person) = try await province()
+        let c = try t.addNode("C", units: ["C"])
+        try await t.settle()
+        let request = try a.store.requestHandoff(cli, HandoffRequest(person_id: person, to_unit_id: t.units["B"]!))
+        try await t.settle()
+        #expect(try state(t.hub, request.id) == "prepared")
+        // C is neither the sending unit, the receiving unit nor the coordinator: every step it
+        // writes for this handoff (or a new one about A's dossier) is refused.
+        let envelope = try c.store.syncEnvelope()
+        func event(_ kind: HandoffEvent.Kind, handoff: String, counter: Int64, data: String = "{}") -> ChangeRecord {
+            ChangeRecord(seq: counter, entity: "handoff_events", id: HandoffEvent.id(handoff: handoff, kind: kind), origin: c.store.nodeID,
+                         vv: VersionVector([c.store.nodeID: envelope.clock + counter]), author: nil, createdAt: "2026-11-23T00:00:00.000Z",
+                         updatedAt: "2026-11-23T00:00:00.000Z", deleted: false, scope: nil,
+                         data: ["handoff_id": .string(handoff), "kind": .string(kind.rawValue), "person_id": .string(person),
+                                "from_unit": .string(t.units["A1"]!), "to_unit": .string(t.units["B"]!), "at": "2026-11-23T00:00:00.000Z",
+                                "node": .string(c.store.nodeID), "user_id": nil, "username": nil, "data": .string(data)])
+        }
+        let cases: [ChangeRecord] = [
+            event(.accept, handoff: request.id, counter: 1),
+            event(.commit, handoff: request.id, counter: 2, data: #"{"vv":{}}"#),
+            event(.abort, handoff: request.id, counter: 3, data: #"{"reason":"cancelled"}"#),
+            event(.cancel, handoff: request.id, counter: 4, data: #"{"reason":"x"}"#),
+            event(.request, handoff: RecordID.make(), counter: 5),
+            event(.prepare, handoff: RecordID.make(), counter: 6, data: #"{"vv":{}}"#),
+        ]
+        for (index, forged) in cases.enumerated() {
+            let push = PushRequest(envelope: envelope, fromSeq: Int64(index), toSeq: Int64(index + 1), changes: [forged], batchID: RecordID.make())
+            let answer = await t.raw("/sync/v1/push", push.jsonValue, credential: c.credential)
+            #expect(answer.status == 200)
+            #expect(answer.json["results"][0]["status"] == "rejected", "case \(index): \(answer.json)")
+            #expect(answer.json["results"][0]["reason"] == "not_owner", "case \(index): \(answer.json)")
+        }
+        // (C's real process would now be refused as regressed: its credential said more than its clock.)
+        c.line!.connected = false
+        // The receiving node may not rewrite a step once written (events are immutable).
+        _ = try b.store.answerHandoff(cli, id: request.id, kind: .refuse, reason: "Không còn biên chế")
+        try await b.syncOnce()
+        let bEnvelope = try b.store.syncEnvelope()
+        var rewritten = try #require(try b.store.replicatedRecords("handoff_events").first { $0.data["kind"] == "refuse" })
+        rewritten.data["data"] = .string(#"{"reason":"Đồng ý"}"#)
+        rewritten.vv = rewritten.vv.joined(VersionVector([b.store.nodeID: bEnvelope.clock + 1]))
+        rewritten.seq = 1
+        let push = PushRequest(envelope: bEnvelope, fromSeq: 0, toSeq: 1, changes: [rewritten], batchID: RecordID.make())
+        let answer = await t.raw("/sync/v1/push", push.jsonValue, credential: b.credential)
+        #expect(answer.json["results"][0]["status"] == "rejected", "\(answer.json)")
+        #expect(answer.json["results"][0]["reason"] == "invalid", "\(answer.json)")
+        try await t.settle()
+        // Nothing forged took effect: the handoff ended as B refused it, the dossier stays A's.
+        for node in [t.hub, a, b] {
+            let h = try node.store.handoff(cli, id: request.id)
+            #expect(h.state == "aborted" && h.abort_reason == "refused", "\(node.name)")
+        }
+        #expect(try t.hub.store.dossier(cli, id: person)["unit_id"]?.stringValue == t.units["A1"])
+        #expect(try t.hub.store.handoffs(cli, direction: nil, active: false).count == 1)
+        _ = try a.store.updatePerson(cli, id: person, patch: ["phone": "0921"])
+
+        // Forged steps leave tombstones under the genuine steps' ids; they must not block them.
+        let second = try a.store.requestHandoff(cli, HandoffRequest(person_id: person, to_unit_id: t.units["B"]!))
+        try await t.settle()
+        let more = [event(.accept, handoff: second.id, counter: 7), event(.commit, handoff: second.id, counter: 8, data: #"{"vv":{}}"#),
+                    event(.deliver, handoff: second.id, counter: 9, data: #"{"vv":{}}"#)]
+        for (index, forged) in more.enumerated() {
+            let push = PushRequest(envelope: envelope, fromSeq: Int64(6 + index), toSeq: Int64(7 + index), changes: [forged], batchID: RecordID.make())
+            let answer = await t.raw("/sync/v1/push", push.jsonValue, credential: c.credential)
+            #expect(answer.json["results"][0]["reason"] == "not_owner", "\(answer.json)")
+        }
+        try await t.settle()
+        _ = try b.store.answerHandoff(cli, id: second.id, kind: .accept, reason: nil)
+        try await t.settle()
+        for node in [t.hub, a, b] { #expect(try state(node, second.id) == "delivered", "\(node.name)") }
+        #expect(try t.hub.store.handoff(cli, id: second.id).steps.map(\.kind) == ["request", "prepare", "accept", "commit", "deliver"])
+        #expect(try t.hub.store.dossierDigests()[person] == (try b.store.dossierDigests()[person]))
+    }
+
     @Test func aMidTierNodeCoordinatesATransferBetweenItsCommunesWhileCutOff() async throws {
         let t = try TestTopology()
         let district = try t.addNode("C", units: ["C"])
