@@ -79,6 +79,9 @@ public struct HandoffSettings: Codable, Sendable, Equatable {
     public var timeout_days: Int = 30
     /// Keep a read-only copy of a dossier transferred away (false: drop it).
     public var keep_transferred_copy: Bool = true
+    /// The deadline for recording a status movement (from its effective date).
+    public var movement_deadline_days: Int = 15
+    public var movement_deadline_working_days: Bool = false
 
     public init() {}
 
@@ -88,9 +91,16 @@ public struct HandoffSettings: Codable, Sendable, Equatable {
         deadline_working_days = try c.decodeIfPresent(Bool.self, forKey: .deadline_working_days) ?? false
         timeout_days = try c.decodeIfPresent(Int.self, forKey: .timeout_days) ?? 30
         keep_transferred_copy = try c.decodeIfPresent(Bool.self, forKey: .keep_transferred_copy) ?? true
+        movement_deadline_days = try c.decodeIfPresent(Int.self, forKey: .movement_deadline_days) ?? 15
+        movement_deadline_working_days = try c.decodeIfPresent(Bool.self, forKey: .movement_deadline_working_days) ?? false
+        for (key, value) in [("deadline_days", deadline_days), ("timeout_days", timeout_days), ("movement_deadline_days", movement_deadline_days)]
+            where !(1...3_650).contains(value) {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "handoff.\(key) must be 1…3650 days"))
+        }
     }
 
     public var deadline: Deadline { Deadline(days: deadline_days, workingDays: deadline_working_days) }
+    public var movementDeadline: Deadline { Deadline(days: movement_deadline_days, workingDays: movement_deadline_working_days) }
 }
 
 extension NodeStore {
@@ -293,12 +303,11 @@ extension NodeStore {
 
     /// Handoffs in reach: `direction` in (to a unit in reach), out (from one), or all;
     /// `active` only those not finished.
-    public func handoffs(_ actor: Principal, direction: String?, active: Bool) throws -> [HandoffDTO] {
+    public func handoffs(_ actor: Principal, direction: String?, active: Bool, today: CalendarDate = .today()) throws -> [HandoffDTO] {
         let settings = handoffConfiguration.get()
         guard actor.role.scope != .ownDossier else { throw NodeError.forbidden() }
         return try db.read { c in
             let all = try self.handoffEvents(c, where: "1 = 1", [])
-            let today = CalendarDate.today()
             return try all.compactMap { id, events -> HandoffDTO? in
                 guard events.contains(where: { $0.kind == .request }) else { return nil }
                 let dto = try self.handoffDTO(c, id: id, events: events, settings: settings, today: today)

@@ -99,9 +99,10 @@ extension NodeStore {
         return (try dossierDocument(personID: personID), package)
     }
 
-    /// Movements recorded in reach, with the regulation deadline (15 days from the
-    /// decision's effective date to its recording, by default).
-    public func movements(_ actor: Principal, deadline: Deadline = Deadline(days: 15)) throws -> [MovementDTO] {
+    /// Movements recorded in reach, with the regulation deadline (`handoff.movement_deadline_days`,
+    /// 15 days by default, from the decision's effective date to its recording).
+    public func movements(_ actor: Principal, deadline explicit: Deadline? = nil) throws -> [MovementDTO] {
+        let deadline = explicit ?? handoffConfiguration.get().movementDeadline
         try actor.require(.readDossier)
         guard actor.role.scope != .ownDossier else { throw NodeError.forbidden() }
         return try db.read { c in

@@ -287,6 +287,33 @@ import Testing
         #expect(try t.hub.store.dossierDigests()[person] == (try b.store.dossierDigests()[person]))
     }
 
+    @Test func handoffsShowTheirAgeAgainstTheConfiguredDeadline() async throws {
+        let (t, a, b, person) = try await province()
+        let request = try a.store.requestHandoff(cli, HandoffRequest(person_id: person, to_unit_id: t.units["B"]!))
+        try await t.settle()
+        let today = CalendarDate.today()
+        func listed(_ days: Int) throws -> HandoffDTO {
+            try #require(try b.store.handoffs(cli, direction: "in", active: true, today: today.adding(days: days)).first { $0.id == request.id })
+        }
+        #expect(try listed(0).age_days == 0 && !(try listed(0).overdue) && (try listed(0).deadline) == "15 ngày")
+        #expect(try listed(15).age_days == 15 && !(try listed(15).overdue))
+        #expect(try listed(16).overdue, "past 15 calendar days")
+        // Within one body the regulation gives 5 working days: weekends do not count.
+        var settings = HandoffSettings()
+        settings.deadline_days = 5
+        settings.deadline_working_days = true
+        b.store.handoffConfiguration.set(settings)
+        let working = try listed(7)
+        #expect(working.deadline == "5 ngày làm việc" && working.age_days == 5 && !working.overdue)
+        #expect(try listed(8).overdue == today.adding(days: 8).isWorkingDay, "overdue on the first working day past 5")
+        #expect(try listed(14).overdue)
+        // A finished handoff stops ageing at its end and is not overdue if it ended in time.
+        _ = try b.store.answerHandoff(cli, id: request.id, kind: .accept, reason: nil)
+        try await t.settle()
+        let done = try #require(try b.store.handoffs(cli, direction: "in", active: false, today: today.adding(days: 60)).first { $0.id == request.id })
+        #expect(done.state == "delivered" && done.age_days == 0 && !done.overdue)
+    }
+
     @Test func aMidTierNodeCoordinatesATransferBetweenItsCommunesWhileCutOff() async throws {
         let t = try TestTopology()
         let district = try t.addNode("C", units: ["C"])
