@@ -1,5 +1,6 @@
 import Foundation
 import HosoDomain
+import HosoReplication
 import HosoSQLite
 
 /// A page of dossier summaries.
@@ -197,6 +198,25 @@ extension NodeStore {
         }
         for kind in DossierSchema.subRecordKinds {
             document[kind.jsonKey] = .array(try subRecordRows(c, kind: kind, personID: personID).map { .object($0) })
+        }
+        // Why the dossier may be read-only here (Protocol.md §8): archived, frozen by a
+        // transfer in progress, or transferred away from this replica's units.
+        document["archived_at"] = personRow.get("archived_at", as: String.self).map(JSONValue.string) ?? .null
+        func unitName(_ id: String) throws -> JSONValue {
+            try c.scalar("SELECT name FROM units WHERE id = ?", [id], as: String.self).map(JSONValue.string) ?? .null
+        }
+        document["handoff"] = .null
+        for (id, events) in try handoffEvents(c, where: "person_id = ?", [personID]) {
+            let state = HandoffState(events)
+            guard state.freezesDossier, let to = try c.scalar("SELECT to_unit FROM handoff_events WHERE handoff_id = ? AND kind = 'request' AND deleted = 0",
+                                                              [id], as: String.self) else { continue }
+            document["handoff"] = .object(["id": .string(id), "state": .string(state.phase.rawValue), "to_unit": .string(to), "to_unit_name": try unitName(to)])
+        }
+        document["transferred_out"] = .null
+        if let away = try c.row("SELECT handoff_id, to_unit, at FROM transferred_out WHERE person_id = ?", [personID]) {
+            let to: String = away.get("to_unit") ?? ""
+            document["transferred_out"] = .object(["handoff_id": .string(away.get("handoff_id") ?? ""), "to_unit": .string(to),
+                                                   "to_unit_name": try unitName(to), "at": .string(away.get("at") ?? "")])
         }
         return document
     }

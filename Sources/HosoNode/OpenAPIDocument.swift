@@ -127,6 +127,11 @@ public enum OpenAPIDocument {
             for kind in DossierSchema.subRecordKinds {
                 props[kind.jsonKey] = obj(["type": "array", "items": ref(schemaName(kind))])
             }
+            props["archived_at"] = nullable(str())
+            props["handoff"] = nullable(obj(["type": "object", "description": "The transfer that freezes this dossier (Protocol.md §8).",
+                                             "properties": obj(["id": str(), "state": str(), "to_unit": str(), "to_unit_name": nullable(str())])]))
+            props["transferred_out"] = nullable(obj(["type": "object", "description": "Set when the dossier left this replica's units: a read-only copy.",
+                                                     "properties": obj(["handoff_id": str(), "to_unit": str(), "to_unit_name": nullable(str()), "at": str()])]))
             o["properties"] = .object(props)
             dossier = .object(o)
         }

@@ -39,6 +39,10 @@ import Testing
         #expect(request.frozen)
         // The dossier is frozen at A until the handoff ends.
         #expect(throws: NodeError.self) { _ = try a.store.updatePerson(cli, id: person, patch: ["phone": "0901"]) }
+        // The dossier says why it is read-only, for the UI.
+        let frozen = JSONValue.object(try a.store.dossier(cli, id: person))
+        #expect(frozen["handoff"]["id"].stringValue == request.id && frozen["handoff"]["to_unit"].stringValue == t.units["B"])
+        #expect(frozen["transferred_out"] == .null && frozen["archived_at"] == .null)
         try await t.settle()
         // The receiving unit sees it waiting for its answer; the hub cannot commit yet.
         #expect(try state(b, request.id) == "prepared")
@@ -66,7 +70,9 @@ import Testing
         try await t.settle()
         #expect(try t.hub.store.dossier(cli, id: person)["phone"] == "0903")
         // A keeps a read-only copy, out of its lists.
-        #expect(try a.store.dossier(cli, id: person)["full_name"] == "Nguyễn Thị Chuyển")
+        let copy = JSONValue.object(try a.store.dossier(cli, id: person))
+        #expect(copy["full_name"] == "Nguyễn Thị Chuyển")
+        #expect(copy["transferred_out"]["handoff_id"].stringValue == request.id && copy["handoff"] == .null)
         #expect(try a.store.listDossiers(cli, DossierFilter(query: "Chuyển")).total == 0)
         do {
             _ = try a.store.updatePerson(cli, id: person, patch: ["phone": "0904"])
