@@ -71,15 +71,47 @@ import Testing
         try await b.start()
         #expect(await eventually(seconds: 60) { try await state(hub, admin2) == "delivered" }, "the handoff completes")
 
-        // One end state everywhere, the dossier owned by B, every file sound.
         #expect(await eventually { try JSONValue.parse(try cli(["handoff", "show", "--data", a.directory, "--id", handoff, "--json"]))["state"] == "delivered" })
+
+        // Back again, requested by the superior body (the hub's admin) over HTTP; the
+        // sending node B is killed while it learns of the request and prepares, the hub
+        // once more around the commit, and A (receiving now) around the delivery.
+        let back = try await hub.request("POST", "/api/handoffs", json: ["person_id": .string(person), "to_unit_id": .string(units["A"]!),
+                                                                          "event_type": "thuyen_chuyen", "decision_no": "10/QĐ"], token: admin2)
+        #expect(back.status == 201 && back.json["state"] == "requested", "waits for B to prepare: \(back.json)")
+        let second = try #require(back.json["id"].stringValue)
+        try await Task.sleep(nanoseconds: UInt64.random(in: 0...2_000_000_000))
+        b.kill9()
+        try await b.start()
+        #expect(await eventually { try JSONValue.parse(try cli(["handoff", "show", "--data", a.directory, "--id", second, "--json"]))["state"] == "prepared" })
+        _ = try cli(["handoff", "accept", "--data", a.directory, "--id", second])
+        try await Task.sleep(nanoseconds: UInt64.random(in: 0...1_500_000_000))
+        hub.kill9()
+        try await hub.start()
+        try await Task.sleep(nanoseconds: UInt64.random(in: 0...1_500_000_000))
+        a.kill9()
+        try await a.start()
+        let admin3 = try await hub.login("admin", password: password)
+        #expect(await eventually(seconds: 60) {
+            try await hub.request("GET", "/api/handoffs/\(second)", token: admin3).json["state"] == "delivered"
+        }, "the transfer back completes")
+        #expect(await eventually { try JSONValue.parse(try cli(["handoff", "show", "--data", b.directory, "--id", second, "--json"]))["state"] == "delivered" })
+
+        // One end state everywhere, the dossier owned by A again, every file sound.
         for node in [a, b, hub] { node.stop() }
         let hubStore = try NodeStore(path: hub.directory + "/hoso.sqlite")
         let bStore = try NodeStore(path: b.directory + "/hoso.sqlite")
+        let aStore = try NodeStore(path: a.directory + "/hoso.sqlite")
         let cliPrincipal = Principal.commandLine("test")
-        #expect(try hubStore.dossier(cliPrincipal, id: person)["unit_id"]?.stringValue == units["B"])
-        #expect(try bStore.dossierDigests()[person] == (try hubStore.dossierDigests()[person]))
-        #expect(try hubStore.handoff(cliPrincipal, id: handoff).steps.map(\.kind) == ["request", "prepare", "accept", "commit", "deliver"])
-        for store in [hubStore, bStore, try NodeStore(path: a.directory + "/hoso.sqlite")] { #expect(try store.integrityCheck() == ["ok"]) }
+        #expect(try hubStore.dossier(cliPrincipal, id: person)["unit_id"]?.stringValue == units["A"])
+        #expect(try aStore.dossierDigests()[person] == (try hubStore.dossierDigests()[person]))
+        #expect(try bStore.dossierDigests()[person] == nil, "B keeps only a read-only copy, outside its digest")
+        for id in [handoff, second] {
+            #expect(try hubStore.handoff(cliPrincipal, id: id).steps.map(\.kind) == ["request", "prepare", "accept", "commit", "deliver"])
+        }
+        // Both moves are in the work history, once each.
+        let moves = try hubStore.dossier(cliPrincipal, id: person)["work_history"]?.arrayValue?.compactMap { $0["decision_no"].stringValue } ?? []
+        #expect(moves.sorted() == ["10/QĐ", "9/QĐ"])
+        for store in [hubStore, bStore, aStore] { #expect(try store.integrityCheck() == ["ok"]) }
     }
 }
