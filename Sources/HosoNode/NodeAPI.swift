@@ -15,9 +15,12 @@ public struct NodeAPI: Sendable {
     /// The sync settings (nil for the hub).
     public let syncSettings: SyncSettings?
     let log: Log
+    /// The browser UI's files.
+    public let web: WebAssets
 
     public init(store: NodeStore, policy: SessionPolicy = SessionPolicy(), name: String = "hoso", secureCookies: Bool = false,
-                sync: SyncClient? = nil, log: Log = Log(component: "http")) {
+                sync: SyncClient? = nil, log: Log = Log(component: "http"), web: WebAssets = .shared) {
+        self.web = web
         self.store = store
         self.policy = policy
         self.name = name
@@ -39,7 +42,9 @@ public struct NodeAPI: Sendable {
         router.get("/openapi.json") { _, _ in
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8"], body: openAPI)
         }
-        router.get("/") { _, _ in HTTPResponse.text(Self.landingText(name: name), status: .ok) }
+        addWebRoutes(router, assets: web)
+        let schema = Self.schemaDocument()
+        router.get("/api/schema", authed { _, _, _ in APIResponse.json(schema) })
 
         addSessionRoutes(router)
         addDossierRoutes(router)
@@ -91,10 +96,17 @@ public struct NodeAPI: Sendable {
                 return APIResponse.error(error)
             }
         }
-        router.get("/api/session", authed { request, _, principal in
+        let getSession = authed { request, _, principal in
             guard let session = request.attributes[SessionKey.self], let userID = principal.userID else { throw NodeError.forbidden() }
             let user = try store.user(principal, id: userID)
             return try APIResponse.json(SessionBody(token: nil, csrf_token: session.csrfToken, user: user, expires_at: nil))
+        }
+        router.get("/api/session", { request, parameters in
+            // `?optional=1` (the browser UI's first look): no session is an answer, not an error.
+            if request.query["optional"] == "1", request.attributes[PrincipalKey.self] == nil {
+                return APIResponse.json(.object(["user": .null, "csrf_token": .null]))
+            }
+            return try await getSession(request, parameters)
         })
         router.delete("/api/session", authed { request, _, principal in
             if let session = request.attributes[SessionKey.self] { try store.logout(tokenHash: session.tokenHash, actor: principal) }

@@ -22,8 +22,13 @@ public enum HosoBinary {
 
     /// Runs `hoso` with arguments and optional standard input; waits for it to exit.
     public static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        try runTool(path, arguments, input: input, environment: environment)
+    }
+
+    /// Runs any program (e.g. `python3` for the browser tests) the same way.
+    public static func runTool(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
@@ -35,8 +40,14 @@ public enum HosoBinary {
         try process.run()
         if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
         try? inp.fileHandleForWriting.close()
+        // Read standard error concurrently, so a chatty program cannot fill one pipe
+        // while this side waits on the other.
+        let errData = LockedData()
+        let reader = Thread { errData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        while !errData.done { usleep(1_000) }
+        let stderr = errData.get()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
@@ -51,4 +62,14 @@ public enum HosoBinary {
         try process.run()
         return process
     }
+}
+
+/// A value one thread writes once and another reads.
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private var finished = false
+    func set(_ value: Data) { lock.lock(); data = value; finished = true; lock.unlock() }
+    func get() -> Data { lock.lock(); defer { lock.unlock() }; return data }
+    var done: Bool { lock.lock(); defer { lock.unlock() }; return finished }
 }

@@ -263,7 +263,7 @@ import Testing
         }
         // The history must have exercised the machinery, or the checks prove little.
         // Transfers freeze dossiers and refuse writes, so a history rich in transfers has fewer.
-        #expect(writes.count > 25 && writes.count + 2 * handoffs.count > 45, "\(writes.count) writes, \(handoffs.count) transfers [\(tag)]")
+        #expect(writes.count > 20 && writes.count + 3 * handoffs.count > 40, "\(writes.count) writes, \(handoffs.count) transfers [\(tag)]")
         print("convergence \(tag): \(handoffs.count) transfers (\(moves.count) delivered), \(writes.count) writes, \(Set(losers.map(\.1)).count) conflict losers, \(quarantined.count) quarantined, \(try hub.dossierDigests().count) dossiers")
         for write in writes {
             let v = write.version

@@ -1,0 +1,390 @@
+#!/usr/bin/env python3
+"""End-to-end tests of hoso's web UI in headless Chromium (selenium).
+
+Run by `swift test` (BrowserTests) against real hub and node processes; the Swift test
+writes the configuration (URLs, accounts, unit ids) and this script drives the browser:
+every role logs in, an HR officer creates and edits a dossier (with a hostile name),
+finds it without diacritics, transfers it to another node's unit where it is accepted,
+and the permissions of each role are checked. Screenshots of the main pages go to the
+artifacts directory. Exits non-zero, naming the failed step, on the first failure.
+"""
+import json, os, sys, time, traceback
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+CONFIG = json.load(open(sys.argv[1]))
+ART = CONFIG["artifacts"]
+os.makedirs(ART, exist_ok=True)
+HOSTILE = 'Lê Thị "Hoa" <script>alert(1)</script> O\'Neil'
+NEW_PASSWORD = "doi-mat-khau-2026"
+console_errors = []
+step_name = "start"
+
+
+def step(name):
+    global step_name
+    step_name = name
+    print(f"• {name}", flush=True)
+
+
+def browser(width=1366, height=768):
+    options = webdriver.ChromeOptions()
+    for arg in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}", "--lang=vi-VN",
+                "--disable-gpu", "--no-first-run"]:
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    binary = CONFIG.get("chromium")
+    if binary:
+        options.binary_location = binary
+    driver = webdriver.Chrome(service=Service(CONFIG.get("chromedriver", "/usr/bin/chromedriver")), options=options)
+    driver.implicitly_wait(0)
+    return driver
+
+
+def collect_console(d):
+    for entry in d.get_log("browser"):
+        if entry["level"] == "SEVERE":
+            console_errors.append(f"[{step_name}] {entry['message']}")
+
+
+def wait(d, condition, timeout=20, message=""):
+    try:
+        return WebDriverWait(d, timeout, poll_frequency=0.2).until(condition)
+    except TimeoutException:
+        shot(d, "failure-" + step_name.replace(" ", "-")[:40])
+        raise AssertionError(f"timed out: {message or condition}")
+
+
+def el(d, css, timeout=20):
+    return wait(d, EC.visibility_of_element_located((By.CSS_SELECTOR, css)), timeout, f"element {css}")
+
+
+def shot(d, name):
+    d.save_screenshot(os.path.join(ART, f"{name}.png"))
+
+
+def h1(d):
+    return el(d, "main h1").text
+
+
+def title(d):
+    """The dossier page's title, once that page has rendered."""
+    return el(d, "#dossier-title").text
+
+
+def h1_becomes(d, text):
+    wait(d, lambda _: any(e.text == text for e in d.find_elements(By.CSS_SELECTOR, "main h1")), 10, f"heading {text!r}")
+
+
+def assert_no_alert(d):
+    try:
+        alert = d.switch_to.alert
+        text = alert.text
+        alert.dismiss()
+        raise AssertionError(f"a script ran: alert({text!r})")
+    except NoAlertPresentException:
+        pass
+
+
+def no_horizontal_overflow(d, what):
+    over = d.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert over <= 1, f"{what}: the page scrolls sideways by {over}px"
+
+
+def go(d, base, hash_path):
+    target = f"{base}/#/{hash_path}"
+    if d.current_url == target:
+        d.refresh()   # the same hash would not render again
+    else:
+        d.get(target)
+    time.sleep(0.3)
+
+
+def login(d, base, username, password, keyboard=False):
+    d.get("about:blank")
+    d.delete_all_cookies()
+    d.get(base + "/#/login")
+    user = el(d, "#login-username")
+    wait(d, lambda _: d.switch_to.active_element == user, 5, "the user name field has the focus")
+    if keyboard:
+        # Keyboard only: the focus starts in the user name field; Tab, Enter.
+        d.switch_to.active_element.send_keys(username, Keys.TAB)
+        d.switch_to.active_element.send_keys(CONFIG["users"][username]["password"] if password is None else password, Keys.ENTER)
+    else:
+        user.send_keys(username)
+        el(d, "#login-password").send_keys(password or CONFIG["users"][username]["password"])
+        el(d, "#login-submit").click()
+    wait(d, lambda _: "#/login" not in d.current_url, 15, f"{username} logs in")
+    if "#/password" in d.current_url:
+        # First login: the account must change the password the administrator gave it.
+        el(d, "#pw-current_password").send_keys(CONFIG["users"][username]["password"])
+        el(d, "#pw-new_password").send_keys(NEW_PASSWORD)
+        el(d, "#pw-confirm").send_keys(NEW_PASSWORD)
+        el(d, "#password-submit").click()
+        wait(d, lambda _: "#/password" not in d.current_url, 15, "password changed")
+        CONFIG["users"][username]["password"] = NEW_PASSWORD
+    el(d, "#topbar")
+    collect_console(d)
+
+
+def menu_pages(d):
+    return [a.get_attribute("data-page") for a in d.find_elements(By.CSS_SELECTOR, "#menu a")]
+
+
+def field_error(d, name):
+    return el(d, f'.field[data-field="{name}"] .error').text
+
+
+def main():
+    a, b, hub = CONFIG["a"], CONFIG["b"], CONFIG["hub"]
+    d = browser()
+    try:
+        step("the login page is in Vietnamese; a wrong password is refused")
+        d.get(a + "/")
+        el(d, "#login-username")
+        assert d.execute_script("return document.documentElement.lang") == "vi"
+        assert "Đăng nhập" in el(d, "#login-submit").text
+        shot(d, "01-login")
+        el(d, "#login-username").send_keys("tccb.a")
+        el(d, "#login-password").send_keys("sai-mat-khau")
+        el(d, "#login-submit").click()
+        assert el(d, "#login-error").text.strip(), "an error is shown"
+        assert "#/login" in d.current_url
+        d.get_log("browser")   # the refused login's 401 is expected
+
+        step("HR of unit A logs in with the keyboard only (and changes the first password)")
+        login(d, a, "tccb.a", None, keyboard=True)
+        assert "users" in menu_pages(d) and "dossiers" in menu_pages(d), menu_pages(d)
+        assert "audit" not in menu_pages(d), "HR does not read the audit log"
+        # The session cookie is out of the page's reach (HttpOnly).
+        assert "hoso_session" not in d.execute_script("return document.cookie")
+
+        step("the sync status is visible")
+        badge = el(d, "#sync-badge")
+        wait(d, lambda _: "ok" in badge.get_attribute("class").split(), 20, "sync badge says ok")
+        assert "Đã đồng bộ" in badge.text, badge.text
+
+        step("create a dossier: field errors from the API appear at their fields")
+        go(d, a, "dossiers")
+        el(d, "#new-dossier").click()
+        el(d, "#dossier-form")
+        Select(el(d, "#f-unit_id")).select_by_value(CONFIG["units"]["A1"])
+        el(d, "#f-full_name").send_keys(HOSTILE)
+        el(d, "#f-birth_date").send_keys("31/02/1990")
+        Select(el(d, "#f-sex")).select_by_value("2")
+        el(d, "#f-phone").send_keys("0277 3851 234")
+        el(d, "#save-dossier").click()
+        message = wait(d, lambda _: d.find_element(By.CSS_SELECTOR, '.field[data-field="birth_date"] .error').text, 10, "birth date error")
+        assert "hợp lệ" in message, message
+        assert d.switch_to.active_element.get_attribute("name") == "birth_date", "the focus goes to the first wrong field"
+        shot(d, "02-dossier-form-error")
+        d.get_log("browser")   # the refused save's 422 is expected
+        birth = el(d, "#f-birth_date")
+        birth.clear()
+        birth.send_keys("28/02/1990")
+        el(d, "#save-dossier").click()
+        wait(d, lambda _: "/edit" not in d.current_url and "/new" not in d.current_url and "#/dossiers/" in d.current_url, 15, "saved")
+        assert title(d) == HOSTILE, f"the name shows as typed: {title(d)!r}"
+        assert_no_alert(d)
+        dossier_id = d.current_url.split("#/dossiers/")[1]
+        facts = el(d, 'dd[data-field="birth_date"]').text
+        assert facts == "28/02/1990", facts
+        shot(d, "03-dossier")
+
+        step("edit the dossier")
+        el(d, "#edit-dossier").click()
+        phone = el(d, "#f-phone")
+        phone.clear()
+        phone.send_keys("0909 123 456")
+        el(d, "#save-dossier").click()
+        wait(d, lambda _: "/edit" not in d.current_url, 15, "saved")
+        assert el(d, 'dd[data-field="phone"]').text == "0909 123 456"
+
+        step("add a history row (training)")
+        el(d, 'section[data-kind="training"] .add-row').click()
+        dialog = el(d, "dialog[open]")
+        dialog.find_element(By.NAME, "institution").send_keys("Học viện Hành chính Quốc gia")
+        dialog.find_element(By.NAME, "from_month").send_keys("09/2010")
+        dialog.find_element(By.NAME, "to_month").send_keys("06/2014")
+        dialog.find_element(By.CSS_SELECTOR, "button.primary").click()
+        wait(d, lambda _: not d.find_elements(By.CSS_SELECTOR, "dialog[open]"), 10, "dialog closes")
+        wait(d, lambda _: "Học viện Hành chính Quốc gia" in el(d, 'section[data-kind="training"]').text, 10, "row shown")
+
+        step("the printable 2C-BNV/2008 résumé")
+        go(d, a, f"dossiers/{dossier_id}/print")
+        sheet = el(d, "#print-sheet")
+        assert "SƠ YẾU LÝ LỊCH CÁN BỘ, CÔNG CHỨC" in sheet.text and "Mẫu 2C-BNV/2008" in sheet.text
+        assert "Học viện Hành chính Quốc gia" in sheet.text
+        assert_no_alert(d)
+        shot(d, "04-print-2c")
+
+        step("search without diacritics, in any case")
+        for query in ["le thi", "LÊ THỊ", "hoa"]:
+            go(d, a, "dossiers")
+            box = el(d, "#search-q")
+            box.send_keys(query)
+            wait(d, lambda _: "q=" in d.current_url, 10, "search applied")
+            wait(d, lambda _: d.find_elements(By.CSS_SELECTOR, f'#dossier-table tr[data-id="{dossier_id}"]'), 10, f"found by {query!r}")
+        shot(d, "05-search")
+        # Keyboard: Tab from the search box reaches the unit filter.
+        el(d, "#search-q").send_keys(Keys.TAB)
+        assert d.switch_to.active_element.get_attribute("id") == "filter-unit"
+        no_horizontal_overflow(d, "dossier list at 1366x768")
+
+        step("request the transfer to unit B")
+        go(d, a, f"dossiers/{dossier_id}")
+        el(d, "#request-transfer").click()
+        form = el(d, "#handoff-form")
+        Select(form.find_element(By.NAME, "to_unit_id")).select_by_value(CONFIG["units"]["B"])
+        form.find_element(By.NAME, "decision_no").send_keys("15/QĐ-UBND")
+        form.find_element(By.NAME, "decision_date").send_keys("20/11/2026")
+        form.find_element(By.NAME, "effective_date").send_keys("01/12/2026")
+        form.find_element(By.NAME, "signer").send_keys("Chủ tịch UBND tỉnh")
+        el(d, "#handoff-submit").click()
+        wait(d, lambda _: "#/handoffs/" in d.current_url, 15, "handoff page")
+        handoff_id = d.current_url.split("#/handoffs/")[1]
+        state = el(d, "#handoff-state").get_attribute("data-state")
+        assert state in ("requested", "prepared"), state
+        shot(d, "06-handoff-requested")
+        go(d, a, f"dossiers/{dossier_id}")
+        assert el(d, "#dossier-lock").get_attribute("data-lock") == "frozen"
+        assert not d.find_elements(By.CSS_SELECTOR, "#edit-dossier"), "a frozen dossier offers no edit"
+        go(d, a, "handoffs?direction=out")
+        wait(d, lambda _: d.find_elements(By.CSS_SELECTOR, f'#handoff-table tr[data-id="{handoff_id}"]'), 10, "listed as outgoing")
+
+        step("HR of unit B (another node) accepts it")
+        d2 = browser()
+        try:
+            login(d2, b, "tccb.b", None)
+            def incoming(_):
+                go(d2, b, "handoffs?direction=in")
+                return d2.find_elements(By.CSS_SELECTOR, f'#handoff-table tr[data-id="{handoff_id}"]')
+            wait(d2, incoming, 40, "the request reaches node B")
+            shot(d2, "07-handoffs-incoming")
+            go(d2, b, f"handoffs/{handoff_id}")
+            h1_becomes(d2, "Chuyển hồ sơ: " + HOSTILE)
+            assert_no_alert(d2)
+            el(d2, "#accept-handoff").click()
+            def delivered(_):
+                go(d2, b, f"handoffs/{handoff_id}")
+                return el(d2, "#handoff-state").get_attribute("data-state") == "delivered"
+            wait(d2, delivered, 60, "the transfer completes")
+            shot(d2, "08-handoff-delivered")
+            go(d2, b, f"dossiers/{dossier_id}")
+            assert title(d2) == HOSTILE
+            el(d2, "#edit-dossier")   # B may edit it now
+            assert "Chuyển quyền" in el(d2, 'section[data-kind="work_history"]').text or "Điều động" in el(d2, 'section[data-kind="work_history"]').text
+            collect_console(d2)
+        finally:
+            d2.quit()
+
+        step("A keeps a read-only copy marked transferred out")
+        def transferred(_):
+            go(d, a, f"dossiers/{dossier_id}")
+            locks = d.find_elements(By.CSS_SELECTOR, "#dossier-lock")
+            return locks and locks[0].get_attribute("data-lock") == "transferred_out"
+        wait(d, transferred, 40, "A marks its copy")
+        assert not d.find_elements(By.CSS_SELECTOR, "#edit-dossier")
+        shot(d, "09-transferred-out")
+
+        step("screens at a tablet width")
+        d.set_window_size(800, 1100)
+        for page in ["dossiers", "handoffs", "units", "sync", "users"]:
+            go(d, a, page)
+            el(d, "main h1")
+            time.sleep(0.3)
+            no_horizontal_overflow(d, f"{page} at 800px")
+            shot(d, f"10-tablet-{page}")
+        d.set_window_size(1366, 768)
+        for page in ["units", "catalogues", "users", "sync"]:
+            go(d, a, page)
+            el(d, "main h1")
+            time.sleep(0.3)
+            no_horizontal_overflow(d, f"{page} at 1366px")
+            shot(d, f"11-{page}")
+
+        step("logging out ends the session")
+        el(d, "#logout").click()
+        wait(d, lambda _: "#/login" in d.current_url, 10, "back at login")
+        go(d, a, f"dossiers/{dossier_id}")
+        wait(d, lambda _: "#/login" in d.current_url, 10, "a protected page asks to log in again")
+        collect_console(d)
+
+        step("the head of unit A reads but cannot write")
+        login(d, a, "thutruong.a", None)
+        go(d, a, "dossiers")
+        el(d, "#dossier-table")
+        assert not d.find_elements(By.CSS_SELECTOR, "#new-dossier"), "no create button for a head"
+        assert "users" not in menu_pages(d)
+        first = el(d, "#dossier-table tbody tr[data-id]")
+        first.click()
+        el(d, "#dossier-title")
+        assert not d.find_elements(By.CSS_SELECTOR, "#edit-dossier"), "no edit button for a head"
+        go(d, a, "users")
+        h1_becomes(d, "Không có quyền")
+        collect_console(d)
+
+        step("a civil servant sees only their own dossier")
+        login(d, a, "canbo.a", None)
+        assert menu_pages(d)[0] == "mine", menu_pages(d)
+        wait(d, lambda _: CONFIG["staff_person"] in d.current_url, 10, "lands on the own dossier")
+        assert title(d) == CONFIG["staff_name"]
+        assert not d.find_elements(By.CSS_SELECTOR, "#edit-dossier")
+        go(d, a, "dossiers")
+        wait(d, lambda _: CONFIG["staff_person"] in d.current_url, 10, "the list sends back to the own dossier")
+        go(d, a, f"dossiers/{CONFIG['other_person']}")
+        h1_becomes(d, "Không tìm thấy")
+        shot(d, "12-staff-own-dossier")
+        # The 404 for someone else's dossier is the expected refusal, not a page error.
+        d.get_log("browser")
+
+        step("the province leader at the hub sees the whole province, read-only")
+        login(d, hub, "lanhdao", None)
+        go(d, hub, "dossiers")
+        el(d, "#dossier-table")
+        assert not d.find_elements(By.CSS_SELECTOR, "#new-dossier")
+        box = el(d, "#search-q")
+        box.send_keys("hoa")
+        wait(d, lambda _: "q=hoa" in d.current_url, 10, "search applied")
+        wait(d, lambda _: d.find_elements(By.CSS_SELECTOR, f'#dossier-table tr[data-id="{dossier_id}"]'), 20, "the hub finds the moved dossier")
+        go(d, hub, f"dossiers/{dossier_id}")
+        assert title(d) == HOSTILE
+        assert_no_alert(d)
+        collect_console(d)
+
+        step("the hub administrator: audit log, users, backup")
+        login(d, hub, "admin", CONFIG["users"]["admin"]["password"])
+        assert "audit" in menu_pages(d) and "admin" in menu_pages(d)
+        go(d, hub, "audit")
+        el(d, "#audit-table")
+        shot(d, "13-audit")
+        go(d, hub, "admin")
+        assert el(d, "#download-backup").get_attribute("href").endswith("/api/backup")
+        go(d, hub, "sync")
+        el(d, "#node-table")
+        shot(d, "14-hub-sync")
+        collect_console(d)
+
+        if console_errors:
+            raise AssertionError("console errors:\n" + "\n".join(console_errors))
+        print("browser tests passed; screenshots in " + ART)
+        return 0
+    except Exception:
+        try:
+            shot(d, "failure")
+        except Exception:
+            pass
+        print(f"FAILED at step: {step_name}", file=sys.stderr)
+        traceback.print_exc()
+        return 1
+    finally:
+        d.quit()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
