@@ -144,9 +144,19 @@ public enum OpenAPIDocument {
         paths["/api/session"] = obj([
             "post": op("Log in", tag: "session", auth: false, body: ref("Login"),
                        responses: ["200": jsonResponse(ref("Session")), "401": errorResponse(), "429": errorResponse()]),
-            "get": op("Current session", tag: "session", responses: ["200": jsonResponse(ref("Session"))]),
+            "get": op("Current session (with optional=1: user null instead of 401 when there is none)", tag: "session",
+                      parameters: [query("optional", "1: answer 200 with user null when not logged in")],
+                      responses: ["200": jsonResponse(ref("Session"))]),
             "delete": op("Log out", tag: "session", responses: ["204": noContent()]),
         ])
+        paths["/api/schema"] = obj(["get": op("The dossier's kinds and fields (labels, types, limits, catalogues) and the roles with their permissions, for forms",
+                                               tag: "system", responses: ["200": jsonResponse(obj(["type": "object"]))])])
+        paths["/"] = obj(["get": op("The browser UI (HTML)", tag: "ui", auth: false,
+                                    responses: ["200": obj(["description": "The application page", "content": obj(["text/html": obj(["schema": obj(["type": "string"])])])])])])
+        paths["/ui/{file}"] = obj(["get": op("The browser UI's scripts, styles and icons", tag: "ui", auth: false,
+                                             parameters: [obj(["name": "file", "in": "path", "required": true, "schema": obj(["type": "string"])])],
+                                             responses: ["200": obj(["description": "The file", "content": obj(["*/*": obj(["schema": obj(["type": "string"])])])]),
+                                                         "404": errorResponse()])])
         paths["/api/session/password"] = obj(["post": op("Change own password", tag: "session", body: ref("PasswordChange"),
                                                          responses: ["204": noContent(), "422": errorResponse()])])
         paths["/api/dossiers"] = obj([
