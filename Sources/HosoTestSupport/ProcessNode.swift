@@ -64,6 +64,9 @@ public final class ProcessNode: @unchecked Sendable {
         throw ProcessNodeError("\(name) did not start: \((try? String(contentsOfFile: log, encoding: .utf8))?.suffix(2_000) ?? "")")
     }
 
+    /// The running process's id.
+    public var pid: Int32? { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
+
     /// `kill -9`: no chance to clean up.
     public func kill9() {
         guard let process, process.isRunning else { return }

@@ -52,7 +52,7 @@ import Testing
                                                              token: admin).json["id"].stringValue)
         let accounts: [(String, String, String?, String?)] = [
             ("tccb.a", "hr", units["A"], nil), ("thutruong.a", "head", units["A"], nil), ("canbo.a", "staff", units["A1"], staffPerson),
-            ("tccb.b", "hr", units["B"], nil), ("lanhdao", "leader", nil, nil),
+            ("tccb.b", "hr", units["B"], nil), ("lanhdao", "leader", nil, nil), ("tccb2.a", "hr", units["A"], nil),
         ]
         var users: JSONObject = ["admin": ["password": .string(password)]]
         for (username, role, unit, person) in accounts {
@@ -62,7 +62,7 @@ import Testing
             if let person { body["person_id"] = .string(person) }
             let created = try await hub.request("POST", "/api/users", json: .object(body), token: admin)
             #expect(created.status == 201, "\(username): \(created.json)")
-            users[username] = ["password": .string(password)]
+            users[username] = ["password": .string(username == "tccb2.a" ? "doi-mat-khau-2026" : password)]
         }
         var nodes: [String: ProcessNode] = [:]
         for code in ["A", "B"] {
@@ -78,12 +78,31 @@ import Testing
         #expect(await eventually(seconds: 60) { (try? await nodes["A"]!.login("canbo.a", password: password, attempts: 1)) != nil })
         #expect(await eventually(seconds: 60) { (try? await nodes["B"]!.login("tccb.b", password: password, attempts: 1)) != nil })
 
+        // A conflict for the sync page: the hub's administrator and unit A edit the same
+        // dossier while A is cut off; A's version (the owner's) wins, the hub's is kept.
+        let a = nodes["A"]!
+        a.stop()
+        #expect(try await hub.request("PATCH", "/api/dossiers/\(otherPerson)", json: ["phone": "0922 222 222"], token: admin).status == 200)
+        try await a.start(extra: ["--no-sync"])
+        let first = try await a.login("tccb2.a", password: password)
+        let changed = "doi-mat-khau-2026"
+        #expect(try await a.request("POST", "/api/session/password", json: ["current_password": .string(password), "new_password": .string(changed)],
+                                    token: first).status < 300)
+        let hr2 = try await a.login("tccb2.a", password: changed)
+        #expect(try await a.request("PATCH", "/api/dossiers/\(otherPerson)", json: ["phone": "0911 111 111"], token: hr2).status == 200)
+        a.stop()
+        try await a.start()
+        #expect(await eventually(seconds: 30) {
+            try await hub.request("GET", "/api/conflicts?status=open", token: admin).json.arrayValue?.count == 1
+        }, "the concurrent edits meet at the hub")
+
         let artifacts = Self.repository + "/artifacts/browser"
         let config: JSONValue = [
             "hub": .string(hub.baseURL), "a": .string(nodes["A"]!.baseURL), "b": .string(nodes["B"]!.baseURL),
             "units": .object(units.mapValues(JSONValue.string)), "users": .object(users),
             "staff_person": .string(staffPerson), "staff_name": .string(staffName), "other_person": .string(otherPerson),
             "artifacts": .string(artifacts), "chromium": .string(chromium), "chromedriver": .string(driver),
+            "hub_pid": .number(Double(hub.pid ?? 0)),
         ]
         let configPath = root + "/browser.json"
         try Array(config.jsonString().utf8).withUnsafeBufferPointer { try Data(buffer: $0).write(to: URL(fileURLWithPath: configPath)) }

@@ -292,6 +292,17 @@ def main():
         assert not d.find_elements(By.CSS_SELECTOR, "#edit-dossier")
         shot(d, "09-transferred-out")
 
+        step("a conflict is shown side by side and resolved")
+        go(d, a, "sync")
+        card = el(d, "[data-conflict]")
+        assert "0911 111 111" in card.text and "0922 222 222" in card.text, card.text
+        assert "Điện thoại" in card.text, "fields carry their Vietnamese labels"
+        shot(d, "09b-conflict")
+        card.find_element(By.XPATH, ".//button[contains(., 'Khôi phục')]").click()
+        wait(d, lambda _: not d.find_elements(By.CSS_SELECTOR, "[data-conflict]"), 15, "the conflict is resolved")
+        go(d, a, f"dossiers/{CONFIG['other_person']}")
+        wait(d, lambda _: el(d, 'dd[data-field="phone"]').text == "0922 222 222", 10, "the kept version is restored")
+
         step("screens at a tablet width")
         d.set_window_size(800, 1100)
         for page in ["dossiers", "handoffs", "units", "sync", "users"]:
@@ -368,6 +379,26 @@ def main():
         go(d, hub, "sync")
         el(d, "#node-table")
         shot(d, "14-hub-sync")
+        collect_console(d)
+
+        step("the hub goes down: the node says it is offline and its work is safe")
+        login(d, a, "tccb.a", None)
+        os.kill(int(CONFIG["hub_pid"]), 9)
+        go(d, a, f"dossiers/{CONFIG['staff_person']}/edit")
+        phone = el(d, "#f-phone")
+        phone.clear()
+        phone.send_keys("0933 333 333")
+        el(d, "#save-dossier").click()
+        wait(d, lambda _: "/edit" not in d.current_url, 15, "saved while the hub is down")
+        assert el(d, 'dd[data-field="phone"]').text == "0933 333 333"
+        def offline(_):
+            go(d, a, "sync")
+            return el(d, "#sync-state").get_attribute("data-state") == "offline"
+        wait(d, offline, 40, "the node notices the hub is gone")
+        assert int(el(d, "#pending-changes").text) >= 1
+        badge = el(d, "#sync-badge")
+        assert "offline" in badge.get_attribute("class").split() and "an toàn" in badge.text, badge.text
+        shot(d, "15-offline")
         collect_console(d)
 
         if console_errors:

@@ -538,6 +538,7 @@ async function pageDossiers(_, params) {
   const pages = Math.max(1, Math.ceil(data.total / data.per_page));
   return h('div', {},
     h('div', { class: 'row' }, h('h1', {}, 'Hồ sơ cán bộ, công chức, viên chức'), h('span', { class: 'spacer' }),
+      can('dossier.write') ? h('button', { type: 'button', id: 'import-dossier', onclick: importDialog }, 'Nhập gói hồ sơ') : null,
       can('dossier.write') ? h('a', { class: 'button primary', href: '#/dossiers/new', id: 'new-dossier' }, 'Thêm hồ sơ') : null),
     h('div', { class: 'card row', role: 'search' },
       h('div', { class: 'field spacer' }, h('label', { for: 'search-q' }, 'Tìm kiếm'), search),
@@ -598,6 +599,7 @@ function subTable(kind, d, writable) {
   const shown = kind.fields.filter(f => f.name !== 'person_id').slice(0, 7);
   const body = rows.map(row => h('tr', { 'data-id': row.id },
     shown.map(f => h('td', {}, display(f, row[f.name], row))),
+    h('td', { class: 'no-print' }, h('button', { type: 'button', class: 'link', onclick: () => rowDetails(kind, row), 'aria-label': `Xem đầy đủ dòng ${kind.label}` }, 'Xem')),
     writable ? h('td', { class: 'no-print' },
       h('button', { type: 'button', class: 'link', onclick: () => subDialog(kind, d, row), 'aria-label': `Sửa dòng ${kind.label}` }, 'Sửa'), ' ',
       h('button', { type: 'button', class: 'link', onclick: () => deleteSub(kind, d, row), 'aria-label': `Xóa dòng ${kind.label}` }, 'Xóa')) : null));
@@ -605,8 +607,16 @@ function subTable(kind, d, writable) {
     h('div', { class: 'row' }, h('h2', {}, kind.label + (kind.form_item ? ` (mục ${kind.form_item})` : '')), h('span', { class: 'spacer' }),
       writable ? h('button', { type: 'button', class: 'add-row', onclick: () => subDialog(kind, d, null) }, 'Thêm dòng') : null),
     rows.length ? h('div', { class: 'table-wrap' }, h('table', {},
-      h('thead', {}, h('tr', {}, shown.map(f => h('th', { scope: 'col' }, f.label)), writable ? h('th', { class: 'no-print' }, '') : null)),
+      h('thead', {}, h('tr', {}, shown.map(f => h('th', { scope: 'col' }, f.label)), h('th', { class: 'no-print' }, ''), writable ? h('th', { class: 'no-print' }, '') : null)),
       h('tbody', {}, body))) : h('p', { class: 'muted' }, 'Chưa có.'));
+}
+
+function rowDetails(kind, row) {
+  const close = h('button', { type: 'button', class: 'primary' }, 'Đóng');
+  const dialog = modal(kind.label, h('dl', { class: 'facts' }, kind.fields.filter(f => f.name !== 'person_id').map(f =>
+    [h('dt', {}, f.label), h('dd', {}, display(f, row[f.name], row) || '—')])), [close]);
+  close.addEventListener('click', () => dialog.close());
+  close.focus();
 }
 
 function subDialog(kind, d, row) {
@@ -773,6 +783,30 @@ function movementDialog(d) {
     finally { send.disabled = false; }
   });
 }
+function importDialog() {
+  const file = h('input', { type: 'file', accept: '.json,application/json' });
+  const form = h('form', { novalidate: true, id: 'import-form' }, h('div', { class: 'form-errors', hidden: true }),
+    h('p', { class: 'muted' }, 'Gói hồ sơ do hệ thống hồ sơ điện tử nơi khác xuất ra (tệp JSON có kê khai và mã kiểm tra). Gói được kiểm tra trước khi nhập.'),
+    h('div', { class: 'grid' }, simpleField('file', 'Tệp gói hồ sơ', file, true),
+      simpleField('unit_id', 'Đơn vị nhận', h('select', {}, unitOptions(unitsInReach(), S.user.unit_id, '— chọn —')), true)));
+  const ok = h('button', { class: 'primary', type: 'button' }, 'Kiểm tra và nhập');
+  const dialog = modal('Nhập gói hồ sơ', form, [ok, h('button', { type: 'button', onclick: () => dialog.close() }, 'Hủy')]);
+  ok.addEventListener('click', async () => {
+    clearErrors(form);
+    const chosen = file.files && file.files[0];
+    const unit = form.elements.unit_id.value;
+    if (!chosen || !unit) { showFieldErrors(form, { message: 'Chưa chọn tệp hoặc đơn vị.', fields: [!chosen ? { field: 'file', message: 'Cần chọn tệp.' } : null, !unit ? { field: 'unit_id', message: 'Cần chọn đơn vị.' } : null].filter(Boolean) }); return; }
+    let body;
+    try { body = JSON.parse(await chosen.text()); } catch (e) { showFieldErrors(form, { message: 'Tệp không phải JSON.', fields: [{ field: 'file', message: 'Tệp không đọc được (không phải JSON).' }] }); return; }
+    try {
+      const created = await api('POST', '/api/imports?unit_id=' + encodeURIComponent(unit), body);
+      dialog.close();
+      toast('Đã nhập hồ sơ.');
+      location.hash = `#/dossiers/${created.id}`;
+    } catch (e) { if (e.status === 422) showFieldErrors(form, e); else showError(e, $('.form-errors', form)); }
+  });
+}
+
 function downloadJSON(value, name) {
   const url = URL.createObjectURL(new Blob([JSON.stringify(value, null, 2)], { type: 'application/json' }));
   const a = h('a', { href: url, download: name });
@@ -795,10 +829,21 @@ function handoffRow(x) {
 async function pageHandoffs(_, params) {
   const direction = params.get('direction') || 'in';
   const all = params.get('all') === '1';
-  const list = await GET('/api/handoffs?' + q({ direction, active: all ? 'false' : 'true' }));
+  const list = direction === 'movements' ? [] : await GET('/api/handoffs?' + q({ direction, active: all ? 'false' : 'true' }));
   const tab = (dir, label) => h('a', { href: `#/handoffs?direction=${dir}${all ? '&all=1' : ''}`, class: dir === direction ? 'active' : '', id: 'tab-' + dir }, label);
-  return h('div', {}, h('h1', {}, 'Chuyển hồ sơ giữa các đơn vị'),
-    h('nav', { class: 'tabs' }, tab('in', 'Chuyển đến đơn vị'), tab('out', 'Chuyển đi khỏi đơn vị'), tab('all', 'Tất cả')),
+  const tabs = h('nav', { class: 'tabs' }, tab('in', 'Chuyển đến đơn vị'), tab('out', 'Chuyển đi khỏi đơn vị'), tab('all', 'Tất cả'),
+    h('a', { href: '#/handoffs?direction=movements', class: direction === 'movements' ? 'active' : '', id: 'tab-movements' }, 'Nghỉ hưu, thôi việc, chuyển đi'));
+  if (direction === 'movements') {
+    const moves = await GET('/api/movements');
+    return h('div', {}, h('h1', {}, 'Biến động ra khỏi đơn vị'), tabs,
+      h('div', { class: 'table-wrap' }, h('table', { id: 'movement-table' },
+        h('thead', {}, h('tr', {}, ['Hồ sơ', 'Đơn vị', 'Biến động', 'Số quyết định', 'Ngày hiệu lực', 'Ghi nhận lúc', 'Số ngày / thời hạn'].map(t => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, moves.length ? moves.map(m => h('tr', {}, h('td', {}, h('a', { href: `#/dossiers/${m.person_id}` }, m.person_name)), h('td', {}, unitName(m.unit_id)),
+          h('td', {}, m.kind_name), h('td', {}, m.decision_no || ''), h('td', {}, fmtDate(m.effective_date)), h('td', {}, fmtTime(m.recorded_at)),
+          h('td', {}, `${m.days_to_record} / ${m.deadline}`, m.overdue ? h('span', { class: 'badge bad' }, ' Quá hạn') : null)))
+          : h('tr', {}, h('td', { colspan: 7, class: 'muted' }, 'Chưa có biến động nào.'))))));
+  }
+  return h('div', {}, h('h1', {}, 'Chuyển hồ sơ giữa các đơn vị'), tabs,
     h('div', { class: 'inline' }, h('input', { type: 'checkbox', id: 'show-all', checked: all,
       onchange: ev => { location.hash = `#/handoffs?direction=${direction}${ev.target.checked ? '&all=1' : ''}`; } }),
       h('label', { for: 'show-all' }, 'Gồm cả thủ tục đã kết thúc')),
@@ -1093,6 +1138,19 @@ async function pageAudit(_, params) {
 
 // MARK: Sync, conflicts, quarantine
 
+const SYNC_ERRORS = {
+  transport: 'Không kết nối được tới máy chủ cấp trên (mất mạng hoặc máy chủ đang dừng). Dữ liệu vẫn được lưu tại đơn vị và sẽ tự gửi khi có kết nối.',
+  unavailable: 'Máy chủ cấp trên đang bận; sẽ tự thử lại.',
+  internal: 'Máy chủ cấp trên gặp lỗi; sẽ tự thử lại.',
+  disk_full: 'Máy chủ cấp trên hết dung lượng đĩa; sẽ tự thử lại khi được giải phóng.',
+  unauthenticated: 'Cấp trên không nhận mã đăng ký của nút này; cần quản trị đăng ký lại.',
+  forbidden: 'Nút này đã bị cấp trên ngừng đăng ký; liên hệ quản trị Sở Nội vụ.',
+  identity_conflict: 'Hai máy cùng dùng danh tính của nút này (sao chép thư mục dữ liệu); cấp trên tạm dừng đồng bộ cho đến khi đăng ký lại.',
+  node_regressed: 'Cơ sở dữ liệu của nút cũ hơn dữ liệu đã gửi (phục hồi từ bản sao lưu cũ); cần đăng ký lại.',
+  parent_changed: 'Địa chỉ cấp trên trỏ tới một máy chủ khác với máy chủ đã đăng ký.',
+  protocol_unsupported: 'Phiên bản phần mềm không tương thích với cấp trên; cần nâng cấp.',
+};
+
 async function pageSync() {
   const s = await GET('/api/sync/status');
   S.sync = s;
@@ -1112,7 +1170,8 @@ async function pageSync() {
     h('dt', {}, 'Thay đổi chờ gửi lên'), h('dd', { id: 'pending-changes' }, String(s.pending_changes ?? 0)),
     h('dt', {}, 'Thay đổi bị từ chối (chờ xử lý)'), h('dd', {}, String(s.quarantined ?? 0)),
     h('dt', {}, 'Xung đột chưa xử lý'), h('dd', {}, String(s.open_conflicts ?? 0)),
-    s.last_error ? [h('dt', {}, 'Lỗi gần nhất'), h('dd', {}, s.last_error)] : null),
+    s.last_error ? [h('dt', {}, 'Lỗi gần nhất'), h('dd', {}, SYNC_ERRORS[s.last_error_code] || 'Lỗi đồng bộ.', ' ',
+      h('details', {}, h('summary', {}, 'Chi tiết kỹ thuật'), h('code', {}, s.last_error)))] : null),
     s.state !== 'standalone' && (can('dossier.write') || S.user.role === 'admin') ? h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'primary', id: 'sync-now', onclick: async () => {
         try { await api('POST', '/api/sync/now', {}); toast('Đã đồng bộ.'); } catch (e) { showError(e); } route();
@@ -1148,19 +1207,24 @@ function valueText(entity, name, value) {
 function sideBySide(entity, left, right, leftTitle, rightTitle) {
   const a = (left && left.data) || left || {}, b = (right && right.data) || right || {};
   const keys = Array.from(new Set([...Object.keys(a), ...Object.keys(b)])).filter(k => !['id', 'person_id', 'version', 'created_at', 'updated_at'].includes(k));
-  const rows = keys.filter(k => JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null) || a[k] !== null).map(k => {
-    const changed = JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null);
-    return h('tr', {}, h('th', { scope: 'row' }, fieldLabel(entity, k)),
-      h('td', { class: changed ? 'changed' : '' }, valueText(entity, k, a[k])), h('td', { class: changed ? 'changed' : '' }, valueText(entity, k, b[k])));
-  });
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'diff' }, h('thead', {}, h('tr', {}, h('th', {}, 'Trường'), h('th', {}, leftTitle), h('th', {}, rightTitle))), h('tbody', {}, rows)));
+  const differs = k => JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null);
+  const row = (k, changed) => h('tr', {}, h('th', { scope: 'row' }, fieldLabel(entity, k)),
+    h('td', { class: changed ? 'changed' : '' }, valueText(entity, k, a[k])), h('td', { class: changed ? 'changed' : '' }, valueText(entity, k, b[k])));
+  const changed = keys.filter(differs), same = keys.filter(k => !differs(k) && a[k] !== null && a[k] !== undefined);
+  const head = h('thead', {}, h('tr', {}, h('th', {}, 'Trường'), h('th', {}, leftTitle), h('th', {}, rightTitle)));
+  return h('div', {},
+    h('div', { class: 'table-wrap' }, h('table', { class: 'diff' }, head, h('tbody', {}, changed.length ? changed.map(k => row(k, true)) : h('tr', {}, h('td', { colspan: 3, class: 'muted' }, 'Nội dung giống nhau.'))))),
+    same.length ? h('details', {}, h('summary', {}, `Các trường giống nhau (${same.length})`),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'diff' }, h('tbody', {}, same.map(k => row(k, false)))))) : null);
 }
+function entityLabel(entity) { const k = S.schema.kinds.find(x => x.name === entity); return k ? k.label : entity; }
 function conflictCard(c) {
   const resolve = async keep => {
     try { await api('POST', `/api/conflicts/${encodeURIComponent(c.id)}/resolve`, { keep }); toast('Đã xử lý xung đột.'); route(); } catch (e) { showError(e); }
   };
   return h('div', { class: 'card', 'data-conflict': c.id },
-    h('p', {}, `${c.entity} — phát hiện ${fmtTime(c.detected_at)}`, c.person_id ? [' · ', h('a', { href: `#/dossiers/${c.person_id}` }, 'Mở hồ sơ')] : null),
+    h('p', {}, h('b', {}, ((c.winner && c.winner.data && c.winner.data.full_name) || '') + ' '), `${entityLabel(c.entity)} — phát hiện ${fmtTime(c.detected_at)}`,
+      c.person_id ? [' · ', h('a', { href: `#/dossiers/${c.person_id}` }, 'Mở hồ sơ')] : null),
     sideBySide(c.entity, c.winner, c.loser, 'Bản đang dùng (đơn vị quản lý)', 'Bản bị thay thế'),
     can('dossier.write') || S.user.role === 'admin' ? h('div', { class: 'form-actions' },
       h('button', { type: 'button', class: 'primary', onclick: () => resolve('winner') }, 'Giữ bản đang dùng'),
@@ -1171,7 +1235,7 @@ function quarantineCard(item) {
     try { await api('POST', `/api/quarantine/${encodeURIComponent(item.id)}/resolve`, { action }); toast('Đã xử lý.'); route(); } catch (e) { showError(e); }
   };
   return h('div', { class: 'card', 'data-quarantine': item.id },
-    h('p', {}, h('b', {}, item.message || item.reason), ` — ${item.entity}, ${fmtTime(item.at)}`),
+    h('p', {}, h('b', {}, item.message || item.reason), ` — ${entityLabel(item.entity)}, ${fmtTime(item.at)}`),
     sideBySide(item.entity, null, item.data, 'Hiện tại', 'Thay đổi bị từ chối'),
     can('dossier.write') || S.user.role === 'admin' ? h('div', { class: 'form-actions' },
       h('button', { type: 'button', onclick: () => resolve('discard') }, 'Bỏ thay đổi này'),
