@@ -96,13 +96,17 @@ import Testing
             try await hub.request("GET", "/api/conflicts?status=open", token: admin).json.arrayValue?.count == 1
         }, "the concurrent edits meet at the hub")
 
+        // A package exported by another installation, for the import dialog.
+        let package = root + "/package.json"
+        _ = try cli(["dossier", "export", "--data", hub.directory, "--id", staffPerson, "--output", package])
+
         let artifacts = Self.repository + "/artifacts/browser"
         let config: JSONValue = [
             "hub": .string(hub.baseURL), "a": .string(nodes["A"]!.baseURL), "b": .string(nodes["B"]!.baseURL),
             "units": .object(units.mapValues(JSONValue.string)), "users": .object(users),
             "staff_person": .string(staffPerson), "staff_name": .string(staffName), "other_person": .string(otherPerson),
             "artifacts": .string(artifacts), "chromium": .string(chromium), "chromedriver": .string(driver),
-            "hub_pid": .number(Double(hub.pid ?? 0)),
+            "hub_pid": .number(Double(hub.pid ?? 0)), "package": .string(package),
         ]
         let configPath = root + "/browser.json"
         try Array(config.jsonString().utf8).withUnsafeBufferPointer { try Data(buffer: $0).write(to: URL(fileURLWithPath: configPath)) }

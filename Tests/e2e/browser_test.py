@@ -279,6 +279,17 @@ def main():
             assert title(d2) == HOSTILE
             el(d2, "#edit-dossier")   # B may edit it now
             assert "Chuyển quyền" in el(d2, 'section[data-kind="work_history"]').text or "Điều động" in el(d2, 'section[data-kind="work_history"]').text
+
+            step("B imports a dossier package exported elsewhere")
+            go(d2, b, "dossiers")
+            el(d2, "#import-dossier").click()
+            form = el(d2, "#import-form")
+            form.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(CONFIG["package"])
+            Select(form.find_element(By.NAME, "unit_id")).select_by_value(CONFIG["units"]["B"])
+            d2.find_element(By.XPATH, "//dialog[@open]//button[contains(., 'Kiểm tra và nhập')]").click()
+            wait(d2, lambda _: d2.find_elements(By.CSS_SELECTOR, "#dossier-title") and title(d2) == CONFIG["staff_name"], 15, "the imported dossier opens")
+            go(d2, b, "handoffs?direction=movements")
+            el(d2, "#movement-table")
             collect_console(d2)
         finally:
             d2.quit()
