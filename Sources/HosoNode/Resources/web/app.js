@@ -971,7 +971,9 @@ async function pageUnits(_, params) {
   const children = {};
   for (const u of reach) { const p = ids.has(u.parent_id) ? u.parent_id : ''; (children[p] = children[p] || []).push(u); }
   const tree = p => h('ul', {}, (children[p] || []).sort((a, b) => a.name.localeCompare(b.name, 'vi')).map(u =>
-    h('li', {}, h('b', {}, u.name), ' ', h('span', { class: 'muted' }, `(${u.code}${u.valid_to ? ', hết hiệu lực ' + fmtDate(u.valid_to) : ''})`), children[u.id] ? tree(u.id) : null)));
+    h('li', {}, h('b', {}, u.name), ' ', h('span', { class: 'muted' }, `(${u.code}${u.valid_to ? ', hết hiệu lực ' + fmtDate(u.valid_to) : ''})`),
+      can('units.manage') && u.id !== S.user.unit_id ? [' ', h('button', { type: 'button', class: 'link', onclick: () => editUnit(u), 'aria-label': `Sửa đơn vị ${u.name}` }, 'Sửa')] : null,
+      children[u.id] ? tree(u.id) : null)));
   const parts = [h('h1', {}, 'Đơn vị và biên chế'),
     h('div', { class: 'card tree', id: 'unit-tree' }, h('h2', {}, 'Cơ cấu tổ chức'), tree(''))];
   parts.push(h('div', { class: 'card' }, h('div', { class: 'row' }, h('h2', {}, `Biên chế năm ${year}`), h('span', { class: 'spacer' }),
@@ -1019,6 +1021,26 @@ async function pageUnits(_, params) {
   return h('div', {}, parts);
 }
 
+function editUnit(u) {
+  const form = h('form', { novalidate: true, id: 'unit-edit-form' }, h('div', { class: 'form-errors', hidden: true }),
+    h('div', { class: 'grid' },
+      simpleField('name', 'Tên đơn vị', h('input', { maxlength: 200, value: u.name }), true),
+      simpleField('valid_to', 'Hết hiệu lực từ ngày (sáp nhập, giải thể)', h('input', { placeholder: 'dd/mm/yyyy', value: fmtDate(u.valid_to) })),
+      simpleField('successor_id', 'Đơn vị kế thừa', h('select', {}, unitOptions(S.units.filter(x => x.id !== u.id), u.successor_id, '— không —')))));
+  const save = h('button', { class: 'primary', type: 'button' }, 'Lưu');
+  const dialog = modal(`Sửa đơn vị ${u.name}`, form, [save, h('button', { type: 'button', onclick: () => dialog.close() }, 'Hủy')]);
+  save.addEventListener('click', async () => {
+    const body = { name: form.elements.name.value.trim() };
+    const validTo = parseDate(form.elements.valid_to.value);
+    if (validTo !== (u.valid_to || null)) body.valid_to = validTo;
+    const successor = form.elements.successor_id.value || null;
+    if (successor !== (u.successor_id || null)) body.successor_id = successor;
+    try { await api('PATCH', '/api/units/' + encodeURIComponent(u.id), body); await loadUnits(); dialog.close(); toast('Đã lưu.'); route(); }
+    catch (e) { if (e.status === 422) showFieldErrors(form, e); else showError(e, $('.form-errors', form)); }
+  });
+  form.elements.name.focus();
+}
+
 async function pageCatalogues() {
   const list = await GET('/api/catalogues');
   return h('div', {}, h('h1', {}, 'Danh mục dùng chung'),
@@ -1064,6 +1086,7 @@ async function pageUsers() {
       u.locked_until ? h('span', { class: 'badge bad' }, ' Tạm khóa') : null),
     h('td', {}, fmtTime(u.last_login_at)),
     h('td', {}, u.id === S.user.id ? '' : [
+      h('button', { type: 'button', class: 'link', onclick: () => editUser(u, assignable) }, 'Sửa'), ' ',
       h('button', { type: 'button', class: 'link', onclick: () => toggleUser(u) }, u.active ? 'Khóa' : 'Mở khóa'), ' ',
       h('button', { type: 'button', class: 'link', onclick: () => resetPassword(u) }, 'Đặt lại mật khẩu')])));
   const form = h('form', { id: 'user-form', novalidate: true }, h('div', { class: 'form-errors', hidden: true }),
@@ -1089,6 +1112,25 @@ async function pageUsers() {
       h('tbody', {}, rows))),
     h('div', { class: 'card' }, h('h2', {}, 'Tạo tài khoản'), form));
 }
+function editUser(u, assignable) {
+  const form = h('form', { novalidate: true, id: 'user-edit-form' }, h('div', { class: 'form-errors', hidden: true }),
+    h('div', { class: 'grid' },
+      simpleField('full_name', 'Họ và tên', h('input', { maxlength: 100, value: u.full_name }), true),
+      simpleField('role', 'Vai trò', h('select', {}, assignable.map(r => h('option', { value: r.id, selected: r.id === u.role }, r.label))), true),
+      simpleField('unit_id', 'Đơn vị', h('select', {}, unitOptions(unitsInReach(), u.unit_id, '— không —'))),
+      simpleField('person_id', 'Mã hồ sơ (với tài khoản cá nhân)', h('input', { maxlength: 64, value: u.person_id || '' }))));
+  const save = h('button', { class: 'primary', type: 'button' }, 'Lưu');
+  const dialog = modal(`Sửa tài khoản ${u.username}`, form, [save, h('button', { type: 'button', onclick: () => dialog.close() }, 'Hủy')]);
+  save.addEventListener('click', async () => {
+    const v = n => form.elements[n].value.trim() || null;
+    const body = {};
+    for (const k of ['full_name', 'role', 'unit_id', 'person_id']) if (v(k) !== (u[k] ?? null)) body[k] = v(k);
+    try { await api('PATCH', '/api/users/' + encodeURIComponent(u.id), body); dialog.close(); toast('Đã lưu.'); route(); }
+    catch (e) { if (e.status === 422) showFieldErrors(form, e); else showError(e, $('.form-errors', form)); }
+  });
+  form.elements.full_name.focus();
+}
+
 async function toggleUser(u) {
   try { await api('PATCH', '/api/users/' + encodeURIComponent(u.id), { active: !u.active }); toast(u.active ? 'Đã khóa tài khoản.' : 'Đã mở khóa.'); route(); }
   catch (e) { showError(e); }
