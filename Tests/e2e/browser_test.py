@@ -10,7 +10,7 @@ artifacts directory. Exits non-zero, naming the failed step, on the first failur
 """
 import json, os, sys, time, traceback
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import NoAlertPresentException, NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -54,7 +54,9 @@ def collect_console(d):
 
 def wait(d, condition, timeout=20, message=""):
     try:
-        return WebDriverWait(d, timeout, poll_frequency=0.2).until(condition)
+        # Pages re-render as data arrives: an element found a moment ago may be replaced.
+        return WebDriverWait(d, timeout, poll_frequency=0.2,
+                             ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]).until(condition)
     except TimeoutException:
         shot(d, "failure-" + step_name.replace(" ", "-")[:40])
         raise AssertionError(f"timed out: {message or condition}")
