@@ -39,6 +39,25 @@ extension NodeAPI {
             }
             return APIResponse.json(.object(try store.importPackage(principal, .object(try request.jsonObject()), unitID: unit)), status: .created)
         })
+        // Search by criteria and saved searches (issue 6).
+        router.post("/api/search", authed { request, _, principal in
+            let page = try store.search(principal, try SearchCriteria(json: .object(try request.jsonObject())))
+            return APIResponse.json(.object(["items": .array(page.items.map(JSONValue.object)), "total": .number(Double(page.total)),
+                                             "page": .number(Double(page.page)), "per_page": .number(Double(page.perPage))]))
+        })
+        router.get("/api/searches", authed { _, _, principal in try APIResponse.json(try store.savedSearches(principal)) })
+        router.post("/api/searches", authed { request, _, principal in
+            let body = try request.jsonObject()
+            for key in body.keys where key != "name" && key != "criteria" {
+                throw NodeError.validation([FieldError(field: key, code: "unknown_field", message: "Không có trường '\(key)'.")])
+            }
+            let criteria = try SearchCriteria(json: body["criteria"] ?? [:])
+            return try APIResponse.json(try store.saveSearch(principal, name: body["name"]?.stringValue ?? "", criteria: criteria), status: .created)
+        })
+        router.delete("/api/searches/:id", authed { _, p, principal in
+            try store.deleteSavedSearch(principal, id: try p.value("id"))
+            return HTTPResponse(status: .noContent)
+        })
         for (path, kind) in [("accept", HandoffEvent.Kind.accept), ("refuse", .refuse), ("cancel", .cancel)] {
             router.post("/api/handoffs/:id/\(path)", authed { request, p, principal in
                 struct Body: Decodable { var reason: String? }

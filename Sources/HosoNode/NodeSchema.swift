@@ -25,6 +25,7 @@ public enum NodeSchema {
         migrator.register("002_dossiers", sql: dossierSQL())
         migrator.register("003_replication", sql: replicationSQL)
         migrator.register("004_handoffs", sql: handoffSQL)
+        migrator.register("005_search", sql: searchSQL)
         return migrator
     }
 
@@ -301,6 +302,34 @@ public enum NodeSchema {
         -- Archived dossiers (retired, left, deceased, moved out of the system) stay readable
         -- but are no longer edited.
         ALTER TABLE person ADD COLUMN archived_at TEXT;
+        """
+
+    /// Search (issue 6): a full-text index of the folded names (FTS5, kept by triggers on
+    /// `person`, keyed by the person's rowid, which upserts keep stable), indexes for the
+    /// common criteria, and each user's saved searches (local to the node, not replicated).
+    static let searchSQL = """
+        CREATE VIRTUAL TABLE person_fts USING fts5(names, tokenize = 'unicode61 remove_diacritics 2');
+        INSERT INTO person_fts(rowid, names) SELECT rowid, name_fold || ' ' || coalesce(other_names, '') FROM person;
+        CREATE TRIGGER person_fts_insert AFTER INSERT ON person BEGIN
+            INSERT INTO person_fts(rowid, names) VALUES (new.rowid, new.name_fold || ' ' || coalesce(new.other_names, ''));
+        END;
+        CREATE TRIGGER person_fts_update AFTER UPDATE OF name_fold, other_names ON person BEGIN
+            UPDATE person_fts SET names = new.name_fold || ' ' || coalesce(new.other_names, '') WHERE rowid = new.rowid;
+        END;
+        CREATE TRIGGER person_fts_delete AFTER DELETE ON person BEGIN
+            DELETE FROM person_fts WHERE rowid = old.rowid;
+        END;
+        CREATE INDEX person_birth ON person(birth_date);
+        CREATE INDEX person_status ON person(employment_status);
+
+        CREATE TABLE saved_searches (
+            id TEXT PRIMARY KEY NOT NULL,
+            user_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            criteria TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (user_id, name)
+        );
         """
 
     /// The person and history tables, generated from `DossierSchema` so that a field is

@@ -149,6 +149,19 @@ public enum OpenAPIDocument {
                       responses: ["200": jsonResponse(ref("Session"))]),
             "delete": op("Log out", tag: "session", responses: ["204": noContent()]),
         ])
+        let criteria = obj(["type": "object", "description": "Search criteria (Protocol.md §5): name, personal_id, unit_id, include_subunits, code lists (sex, ethnicity, religion, ngach, qualification, political_theory, state_management, it_level, employment_status, staff_category, position_code, general_education, academic_title), age_min, age_max, as_of, party_member, dates {field: {from, to}}, sort (name, birth_date, updated_at, unit), order (asc, desc), page, per_page"])
+        paths["/api/search"] = obj(["post": op("Search dossiers in reach by any combination of criteria", tag: "dossiers", body: criteria,
+                                               responses: ["200": jsonResponse(ref("DossierPage")), "422": errorResponse()])])
+        let saved = obj(["type": "object", "properties": obj(["id": str(), "name": str(), "criteria": criteria, "created_at": str()])])
+        paths["/api/searches"] = obj([
+            "get": op("The user's saved searches", tag: "dossiers", responses: ["200": jsonResponse(obj(["type": "array", "items": saved]))]),
+            "post": op("Save a search under a name (replaces one of the same name)", tag: "dossiers",
+                       body: obj(["type": "object", "required": arr(["name", "criteria"]), "properties": obj(["name": str(), "criteria": criteria])]),
+                       responses: ["201": jsonResponse(saved), "422": errorResponse()]),
+        ])
+        paths["/api/searches/{id}"] = obj(["delete": op("Delete a saved search of the user's", tag: "dossiers",
+                                                        parameters: [obj(["name": "id", "in": "path", "required": true, "schema": obj(["type": "string"])])],
+                                                        responses: ["204": noContent(), "404": errorResponse()])])
         paths["/api/schema"] = obj(["get": op("The dossier's kinds and fields (labels, types, limits, catalogues) and the roles with their permissions, for forms",
                                                tag: "system", responses: ["200": jsonResponse(obj(["type": "object"]))])])
         paths["/"] = obj(["get": op("The browser UI (HTML)", tag: "ui", auth: false,
