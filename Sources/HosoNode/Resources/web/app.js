@@ -504,9 +504,18 @@ async function pageDossiers(_, params) {
   const page = Number(params.get('page') || 1);
   const filter = { q: params.get('q') || '', unit_id: params.get('unit_id') || '', include_subunits: params.get('sub') === '0' ? 'false' : 'true',
                    status: params.get('status') || '' };
-  await catalogue('tinh_trang_cong_tac').catch(() => null);
-  await catalogue('gioi_tinh').catch(() => null);
-  const data = await GET('/api/dossiers?' + q({ ...filter, page, per_page: 50 }));
+  let adv = {};
+  try { adv = JSON.parse(params.get('adv') || '{}') || {}; } catch (e) { adv = {}; }
+  await Promise.all(ADVANCED.filter(a => a.cat).map(a => catalogue(a.cat).catch(() => null)).concat([catalogue('tinh_trang_cong_tac').catch(() => null), catalogue('gioi_tinh').catch(() => null)]));
+  const advanced = Object.keys(adv).length > 0;
+  const criteria = () => {
+    const c = { ...adv, page, per_page: 50 };
+    if (filter.q) c.name = filter.q;
+    if (filter.unit_id) c.unit_id = filter.unit_id;
+    if (filter.status) c.employment_status = filter.status;
+    return c;
+  };
+  const data = advanced ? await api('POST', '/api/search', criteria()) : await GET('/api/dossiers?' + q({ ...filter, page, per_page: 50 }));
   const search = h('input', { id: 'search-q', type: 'search', name: 'q', value: filter.q, placeholder: 'Họ tên (có dấu hoặc không dấu) hoặc số định danh', 'data-autofocus': true, 'aria-label': 'Tìm hồ sơ' });
   const unitSelect = h('select', { id: 'filter-unit', name: 'unit_id', 'aria-label': 'Đơn vị' }, unitOptions(unitsInReach(), filter.unit_id, 'Tất cả đơn vị trong phạm vi'));
   const statuses = S.cats.tinh_trang_cong_tac ? S.cats.tinh_trang_cong_tac.entries : [];
@@ -514,9 +523,48 @@ async function pageDossiers(_, params) {
     statuses.map(e => h('option', { value: e.code, selected: e.code === filter.status }, e.name)));
   const apply = (over) => {
     if (!search.isConnected) return;   // the user has moved on to another page
-    const next = { q: search.value.trim(), unit_id: unitSelect.value, status: statusSelect.value, ...over };
+    const next = { q: search.value.trim(), unit_id: unitSelect.value, status: statusSelect.value, adv: Object.keys(adv).length ? JSON.stringify(adv) : '', ...over };
     location.hash = '#/dossiers?' + q(next);
   };
+  const advForm = h('form', { id: 'advanced-form', novalidate: true }, h('div', { class: 'form-errors', hidden: true }),
+    h('div', { class: 'grid' }, ADVANCED.map(a => {
+      let input;
+      if (a.cat) input = h('select', {}, h('option', { value: '' }, '— tất cả —'), (S.cats[a.cat] ? S.cats[a.cat].entries : []).map(e => h('option', { value: e.code, selected: [].concat(adv[a.key] || []).includes(e.code) }, e.name)));
+      else if (a.key === 'party_member') input = h('select', {}, h('option', { value: '' }, '— tất cả —'), h('option', { value: 'true', selected: adv.party_member === true }, 'Là đảng viên'), h('option', { value: 'false', selected: adv.party_member === false }, 'Không phải đảng viên'));
+      else input = h('input', { type: 'number', min: 0, max: 120, value: adv[a.key] ?? '' });
+      return simpleField(a.key, a.label, input);
+    })),
+    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary', id: 'advanced-search' }, 'Tìm theo điều kiện'),
+      h('button', { type: 'button', onclick: () => { adv = {}; apply({ page: 1 }); } }, 'Bỏ điều kiện'),
+      h('button', { type: 'button', id: 'save-search', onclick: () => saveSearchDialog(criteria()) }, 'Lưu tìm kiếm này')));
+  advForm.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    const next = {};
+    for (const a of ADVANCED) {
+      const v = advForm.elements[a.key].value;
+      if (v === '') continue;
+      next[a.key] = a.cat ? [v] : a.key === 'party_member' ? v === 'true' : Number(v);
+    }
+    try {
+      await api('POST', '/api/search', { ...next, per_page: 1 });   // checked by the server first: errors stay on the form
+      adv = next; apply({ page: 1 });
+    } catch (e) { if (e.status === 422) showFieldErrors(advForm, e); else showError(e, $('.form-errors', advForm)); }
+  });
+  const saved = await GET('/api/searches').catch(() => []);
+  const savedSelect = h('select', { id: 'saved-searches', 'aria-label': 'Tìm kiếm đã lưu' }, h('option', { value: '' }, `— tìm kiếm đã lưu (${saved.length}) —`),
+    saved.map(x => h('option', { value: x.id }, x.name)));
+  savedSelect.addEventListener('change', () => {
+    const chosen = saved.find(x => x.id === savedSelect.value);
+    if (!chosen) return;
+    const c = { ...chosen.criteria };
+    const next = { q: c.name || '', unit_id: c.unit_id || '', status: [].concat(c.employment_status || [])[0] || '' };
+    for (const k of ['name', 'unit_id', 'include_subunits', 'employment_status', 'page', 'per_page']) delete c[k];
+    location.hash = '#/dossiers?' + q({ ...next, adv: Object.keys(c).length ? JSON.stringify(c) : '' });
+  });
+  const deleteSaved = h('button', { type: 'button', class: 'link', onclick: async () => {
+    if (!savedSelect.value) return;
+    try { await api('DELETE', '/api/searches/' + encodeURIComponent(savedSelect.value)); toast('Đã xóa tìm kiếm đã lưu.'); route(); } catch (e) { showError(e); }
+  } }, 'Xóa mục đã chọn');
   let timer = null;
   search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => apply({}), 350); });
   search.addEventListener('keydown', ev => { if (ev.key === 'Enter') { clearTimeout(timer); apply({}); } });
@@ -544,7 +592,10 @@ async function pageDossiers(_, params) {
       h('div', { class: 'field spacer' }, h('label', { for: 'search-q' }, 'Tìm kiếm'), search),
       h('div', { class: 'field' }, h('label', { for: 'filter-unit' }, 'Đơn vị'), unitSelect),
       h('div', { class: 'field' }, h('label', { for: 'filter-status' }, 'Tình trạng'), statusSelect)),
-    h('p', { class: 'muted', id: 'result-count' }, `${data.total.toLocaleString('vi-VN')} hồ sơ` + (filter.q ? ` khớp “${filter.q}”` : '') + ' — sắp xếp theo tên, họ và tên đệm.'),
+    can('dossier.search') ? h('details', { class: 'card', id: 'advanced', open: advanced }, h('summary', {}, 'Tìm theo điều kiện khác' + (advanced ? ' (đang áp dụng)' : '')),
+      advForm) : null,
+    can('dossier.search') && saved.length ? h('div', { class: 'row saved-row' }, savedSelect, deleteSaved) : null,
+    h('p', { class: 'muted', id: 'result-count' }, `${data.total.toLocaleString('vi-VN')} hồ sơ` + (filter.q ? ` khớp “${filter.q}”` : '') + (advanced ? ' theo điều kiện đã chọn' : '') + ' — sắp xếp theo tên, họ và tên đệm.'),
     h('div', { class: 'table-wrap' }, h('table', { id: 'dossier-table' },
       h('thead', {}, h('tr', {}, ['Họ và tên', 'Ngày sinh', 'Giới tính', 'Chức vụ', 'Đơn vị', 'Tình trạng'].map(t => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'Không có hồ sơ nào.'))))),
@@ -552,6 +603,29 @@ async function pageDossiers(_, params) {
       h('button', { type: 'button', disabled: page <= 1, onclick: () => apply({ page: page - 1 }) }, '‹ Trước'),
       h('span', {}, `Trang ${page}/${pages}`),
       h('button', { type: 'button', disabled: page >= pages, onclick: () => apply({ page: page + 1 }) }, 'Sau ›')) : null);
+}
+
+const ADVANCED = [
+  { key: 'sex', label: 'Giới tính', cat: 'gioi_tinh' }, { key: 'ethnicity', label: 'Dân tộc', cat: 'dan_toc' },
+  { key: 'religion', label: 'Tôn giáo', cat: 'ton_giao' }, { key: 'ngach', label: 'Ngạch', cat: 'ngach' },
+  { key: 'qualification', label: 'Trình độ chuyên môn', cat: 'trinh_do_chuyen_mon' },
+  { key: 'political_theory', label: 'Lý luận chính trị', cat: 'ly_luan_chinh_tri' },
+  { key: 'staff_category', label: 'Loại cán bộ', cat: 'loai_can_bo' },
+  { key: 'party_member', label: 'Đảng viên' }, { key: 'age_min', label: 'Tuổi từ' }, { key: 'age_max', label: 'Tuổi đến' },
+];
+
+function saveSearchDialog(criteria) {
+  const input = h('input', { maxlength: 100, id: 'saved-name' });
+  const form = h('form', { novalidate: true }, h('div', { class: 'form-errors', hidden: true }), simpleField('name', 'Tên tìm kiếm', input, true));
+  const ok = h('button', { class: 'primary', type: 'button', id: 'saved-submit' }, 'Lưu');
+  const dialog = modal('Lưu tìm kiếm', form, [ok, h('button', { type: 'button', onclick: () => dialog.close() }, 'Hủy')]);
+  const c = { ...criteria };
+  delete c.page; delete c.per_page;
+  ok.addEventListener('click', async () => {
+    try { await api('POST', '/api/searches', { name: input.value.trim(), criteria: c }); dialog.close(); toast('Đã lưu tìm kiếm.'); route(); }
+    catch (e) { if (e.status === 422) showFieldErrors(form, e); else showError(e, $('.form-errors', form)); }
+  });
+  input.focus();
 }
 
 // MARK: Dossier page
