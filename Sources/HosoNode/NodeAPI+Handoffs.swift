@@ -45,6 +45,11 @@ extension NodeAPI {
             return APIResponse.json(.object(["items": .array(page.items.map(JSONValue.object)), "total": .number(Double(page.total)),
                                              "page": .number(Double(page.page)), "per_page": .number(Double(page.perPage))]))
         })
+        router.post("/api/search/export", authed { request, _, principal in
+            let bytes = try store.exportSearchCSV(principal, try SearchCriteria(json: .object(try request.jsonObject())))
+            return HTTPResponse(status: .ok, headers: ["Content-Type": "text/csv; charset=utf-8",
+                                                       "Content-Disposition": "attachment; filename=\"danh-sach-ho-so.csv\""], body: bytes)
+        })
         router.get("/api/searches", authed { _, _, principal in try APIResponse.json(try store.savedSearches(principal)) })
         router.post("/api/searches", authed { request, _, principal in
             let body = try request.jsonObject()

@@ -284,3 +284,68 @@ extension NodeStore {
         }
     }
 }
+
+// MARK: Export
+
+/// CSV the way Excel opens it correctly: UTF-8 with a byte order mark, CRLF line ends,
+/// fields quoted when they hold a separator, a quote or a line break (RFC 4180).
+public enum CSVWriter {
+    public static func document(header: [String], rows: [[String]]) -> [UInt8] {
+        var out: [UInt8] = [0xEF, 0xBB, 0xBF]
+        for row in [header] + rows {
+            out.append(contentsOf: row.map(field).joined(separator: ",").utf8)
+            out.append(contentsOf: [0x0D, 0x0A])
+        }
+        return out
+    }
+
+    static func field(_ value: String) -> String {
+        // A leading =, +, - or @ would be a formula in a spreadsheet: keep it text.
+        var v = value
+        if let first = v.first, "=+-@".contains(first), !(first == "-" && v.dropFirst().allSatisfy(\.isNumber)) { v = "'" + v }
+        guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
+        return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+extension NodeStore {
+    /// Every dossier matching the criteria (all pages) as CSV: Vietnamese headers, dates
+    /// dd/MM/yyyy, codes by their names. The export is audited.
+    public func exportSearchCSV(_ actor: Principal, _ criteria: SearchCriteria) throws -> [UInt8] {
+        try actor.require(.reports)
+        var all = criteria
+        all.perPage = 200
+        all.page = 1
+        var items: [JSONObject] = []
+        while true {
+            let page = try search(actor, all)
+            items += page.items
+            if items.count >= page.total || page.items.isEmpty || items.count >= 100_000 { break }
+            all.page += 1
+        }
+        let fields = Self.summaryColumns.compactMap { DossierSchema.person.field($0) }
+        var names: [String: [String: String]] = [:]
+        for field in fields {
+            if case .code(let catalogue) = field.type {
+                names[field.name] = Dictionary(try catalogueEntries(catalogue.rawValue).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+            }
+        }
+        func text(_ field: FieldSpec, _ value: JSONValue?) -> String {
+            guard let value, value != .null else { return "" }
+            switch field.type {
+            case .code: return value.stringValue.map { names[field.name]?[$0] ?? $0 } ?? ""
+            case .date: return value.stringValue.flatMap(CalendarDate.init(iso:)).map { "\(FastFormat.padded($0.day, width: 2))/\(FastFormat.padded($0.month, width: 2))/\($0.year)" } ?? ""
+            default: return value.stringValue ?? value.numberValue.map { $0.rounded() == $0 ? String(Int($0)) : String($0) } ?? ""
+            }
+        }
+        let header = ["STT"] + fields.map(\.label) + ["Đơn vị"]
+        let rows = items.enumerated().map { index, item in
+            [String(index + 1)] + fields.map { text($0, item[$0.name]) } + [item["unit_name"]?.stringValue ?? ""]
+        }
+        try db.write { c in
+            try self.audit(c, actor, action: "export", entity: "search", entityID: nil, personID: nil, unitID: criteria.unitID,
+                           changes: .object(["criteria": criteria.json, "rows": .number(Double(rows.count))]))
+        }
+        return CSVWriter.document(header: header, rows: rows)
+    }
+}

@@ -152,6 +152,10 @@ public enum OpenAPIDocument {
         let criteria = obj(["type": "object", "description": "Search criteria (Protocol.md §5): name, personal_id, unit_id, include_subunits, code lists (sex, ethnicity, religion, ngach, qualification, political_theory, state_management, it_level, employment_status, staff_category, position_code, general_education, academic_title), age_min, age_max, as_of, party_member, dates {field: {from, to}}, sort (name, birth_date, updated_at, unit), order (asc, desc), page, per_page"])
         paths["/api/search"] = obj(["post": op("Search dossiers in reach by any combination of criteria", tag: "dossiers", body: criteria,
                                                responses: ["200": jsonResponse(ref("DossierPage")), "422": errorResponse()])])
+        paths["/api/search/export"] = obj(["post": op("Every dossier matching the criteria as CSV (UTF-8 with BOM, Vietnamese headers, dd/MM/yyyy, code names)",
+                                                      tag: "dossiers", body: criteria,
+                                                      responses: ["200": obj(["description": "CSV", "content": obj(["text/csv": obj(["schema": obj(["type": "string"])])])]),
+                                                                  "422": errorResponse()])])
         let saved = obj(["type": "object", "properties": obj(["id": str(), "name": str(), "criteria": criteria, "created_at": str()])])
         paths["/api/searches"] = obj([
             "get": op("The user's saved searches", tag: "dossiers", responses: ["200": jsonResponse(obj(["type": "array", "items": saved]))]),

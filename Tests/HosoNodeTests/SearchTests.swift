@@ -123,4 +123,24 @@ import Testing
         // Invalid criteria are not saved.
         #expect(try await node.send(as: "hr.a", .post, "/api/searches", json: ["name": "x", "criteria": ["age_min": -1]]).status.code == 422)
     }
+
+    @Test func resultsExportAsCSVThatExcelOpens() async throws {
+        let (node, _) = try node()
+        let response = try await node.send(as: "admin", .post, "/api/search/export", json: ["sex": "2", "unit_id": .string(node.units["A"]!)])
+        #expect(response.status.code == 200)
+        #expect(response.headers["Content-Type"] == "text/csv; charset=utf-8")
+        #expect(Array(response.body.prefix(3)) == [0xEF, 0xBB, 0xBF], "UTF-8 byte order mark")
+        let lines = String(decoding: response.body.dropFirst(3), as: UTF8.self).components(separatedBy: "\r\n")
+        #expect(lines[0].hasPrefix("STT,Họ và tên khai sinh,Ngày sinh,Giới tính"))
+        #expect(lines[1].hasPrefix("1,Nguyễn Thị Đào,29/02/1980,Nữ"), "\(lines[1])")
+        #expect(lines.count == 3 && lines[2].isEmpty)
+        // Civil servants have no reports.
+        #expect(try await node.send(as: "staff.a1", .post, "/api/search/export", json: [:]).status.code == 403)
+    }
+
+    @Test func csvFieldsAreQuotedAndNeverFormulas() {
+        let bytes = CSVWriter.document(header: ["a", "b"], rows: [["Lê \"Hoa\", phó", "=HYPERLINK(\"x\")"], ["dòng\nhai", "-12"]])
+        let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
+        #expect(text == "a,b\r\n\"Lê \"\"Hoa\"\", phó\",\"'=HYPERLINK(\"\"x\"\")\"\r\n\"dòng\nhai\",-12\r\n")
+    }
 }

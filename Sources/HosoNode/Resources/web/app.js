@@ -536,7 +536,8 @@ async function pageDossiers(_, params) {
     })),
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'primary', id: 'advanced-search' }, 'Tìm theo điều kiện'),
       h('button', { type: 'button', onclick: () => { adv = {}; apply({ page: 1 }); } }, 'Bỏ điều kiện'),
-      h('button', { type: 'button', id: 'save-search', onclick: () => saveSearchDialog(criteria()) }, 'Lưu tìm kiếm này')));
+      h('button', { type: 'button', id: 'save-search', onclick: () => saveSearchDialog(criteria()) }, 'Lưu tìm kiếm này'),
+      can('reports.read') ? h('button', { type: 'button', id: 'export-csv', onclick: () => exportCSV(criteria()) }, 'Xuất danh sách (CSV)') : null));
   advForm.addEventListener('submit', async ev => {
     ev.preventDefault();
     const next = {};
@@ -613,6 +614,22 @@ const ADVANCED = [
   { key: 'staff_category', label: 'Loại cán bộ', cat: 'loai_can_bo' },
   { key: 'party_member', label: 'Đảng viên' }, { key: 'age_min', label: 'Tuổi từ' }, { key: 'age_max', label: 'Tuổi đến' },
 ];
+
+async function exportCSV(criteria) {
+  const c = { ...criteria };
+  delete c.page; delete c.per_page;
+  busy(+1);
+  try {
+    const response = await fetch('/api/search/export', { method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': S.csrf }, body: JSON.stringify(c) });
+    if (!response.ok) { let j = null; try { j = await response.json(); } catch (e) { j = null; } throw new ApiError(response.status, j && j.error); }
+    const url = URL.createObjectURL(await response.blob());
+    const a = h('a', { href: url, download: 'danh-sach-ho-so.csv' });
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (e) { showError(e.status === undefined ? new ApiError(0, { message: 'Không tải được tệp.' }) : e); }
+  finally { busy(-1); }
+}
 
 function saveSearchDialog(criteria) {
   const input = h('input', { maxlength: 100, id: 'saved-name' });
