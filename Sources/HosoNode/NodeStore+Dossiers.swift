@@ -233,18 +233,7 @@ extension NodeStore {
         let perPage = min(max(filter.perPage, 1), 200)
         let page = max(filter.page, 1)
         return try db.read { c in
-            var conditions = ["p.deleted = 0", "p.id NOT IN (SELECT person_id FROM transferred_out)"]
-            var arguments: [DatabaseValueConvertible] = []
-            switch actor.role.scope {
-            case .province: break
-            case .unitSubtree:
-                let units = actor.subtree.sorted()
-                conditions.append("p.unit_id IN (\(units.isEmpty ? "NULL" : units.map { _ in "?" }.joined(separator: ",")))")
-                arguments += units
-            case .ownDossier:
-                conditions.append("p.id = ?")
-                arguments.append(actor.personID ?? "")
-            }
+            var (conditions, arguments) = Self.reachConditions(actor)
             if let unitID = filter.unitID {
                 let units = filter.includeSubunits ? try self.subtree(c, of: unitID).sorted() : [unitID]
                 conditions.append("p.unit_id IN (\(units.isEmpty ? "NULL" : units.map { _ in "?" }.joined(separator: ",")))")
@@ -263,24 +252,48 @@ extension NodeStore {
                     arguments.append("%" + Self.likeEscaped(VietnameseText.fold(query)) + "%")
                 }
             }
-            let whereClause = conditions.joined(separator: " AND ")
-            let total = try c.scalar("SELECT count(*) FROM person p WHERE \(whereClause)", arguments, as: Int.self) ?? 0
-            let columns = Self.summaryColumns.map { "p.\($0)" }.joined(separator: ", ")
-            let rows = try c.rows("""
-                SELECT p.id, p.unit_id, u.name AS unit_name, p.updated_at, \(columns)
-                FROM person p JOIN units u ON u.id = p.unit_id
-                WHERE \(whereClause) ORDER BY p.name_sort, p.id LIMIT ? OFFSET ?
-                """, arguments + [perPage, (page - 1) * perPage])
-            let items = rows.map { row -> JSONObject in
-                var item: JSONObject = ["id": .string(row.get("id") ?? ""), "unit_id": .string(row.get("unit_id") ?? ""),
-                                        "unit_name": .string(row.get("unit_name") ?? ""), "updated_at": .string(row.get("updated_at") ?? "")]
-                for name in Self.summaryColumns {
-                    item[name] = RecordCoding.jsonValue(row[name], type: DossierSchema.person.field(name)!.type)
-                }
-                return item
-            }
-            return DossierPage(items: items, total: total, page: page, perPage: perPage)
+            return try self.summaryPage(c, conditions, arguments, order: "p.name_sort, p.id", page: page, perPage: perPage)
         }
+    }
+
+    /// The conditions that keep a dossier query within the principal's reach (and out of
+    /// copies transferred away).
+    static func reachConditions(_ actor: Principal) -> ([String], [DatabaseValueConvertible]) {
+        var conditions = ["p.deleted = 0", "p.id NOT IN (SELECT person_id FROM transferred_out)"]
+        var arguments: [DatabaseValueConvertible] = []
+        switch actor.role.scope {
+        case .province: break
+        case .unitSubtree:
+            let units = actor.subtree.sorted()
+            conditions.append("p.unit_id IN (\(units.isEmpty ? "NULL" : units.map { _ in "?" }.joined(separator: ",")))")
+            arguments += units
+        case .ownDossier:
+            conditions.append("p.id = ?")
+            arguments.append(actor.personID ?? "")
+        }
+        return (conditions, arguments)
+    }
+
+    /// One page of dossier summaries (`p` = person, `u` = its unit) with the total count.
+    func summaryPage(_ c: Connection, _ conditions: [String], _ arguments: [DatabaseValueConvertible], order: String,
+                     page: Int, perPage: Int) throws -> DossierPage {
+        let whereClause = conditions.joined(separator: " AND ")
+        let total = try c.scalar("SELECT count(*) FROM person p WHERE \(whereClause)", arguments, as: Int.self) ?? 0
+        let columns = Self.summaryColumns.map { "p.\($0)" }.joined(separator: ", ")
+        let rows = try c.rows("""
+            SELECT p.id, p.unit_id, u.name AS unit_name, p.updated_at, \(columns)
+            FROM person p JOIN units u ON u.id = p.unit_id
+            WHERE \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
+            """, arguments + [perPage, (page - 1) * perPage])
+        let items = rows.map { row -> JSONObject in
+            var item: JSONObject = ["id": .string(row.get("id") ?? ""), "unit_id": .string(row.get("unit_id") ?? ""),
+                                    "unit_name": .string(row.get("unit_name") ?? ""), "updated_at": .string(row.get("updated_at") ?? "")]
+            for name in Self.summaryColumns {
+                item[name] = RecordCoding.jsonValue(row[name], type: DossierSchema.person.field(name)!.type)
+            }
+            return item
+        }
+        return DossierPage(items: items, total: total, page: page, perPage: perPage)
     }
 
     static func likeEscaped(_ text: String) -> String {

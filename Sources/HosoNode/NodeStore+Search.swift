@@ -4,7 +4,7 @@ import HosoSQLite
 
 /// Search by optional criteria (issue 6): any combination, paged and sorted, within the
 /// user's reach. Built from a JSON object so that a saved search is the same object.
-public struct SearchCriteria: Sendable, Equatable {
+public struct SearchCriteria: Sendable {
     /// Name words (any case, with or without diacritics), matched as word prefixes.
     public var name: String?
     /// Start of the personal id number.
@@ -37,8 +37,6 @@ public struct SearchCriteria: Sendable, Equatable {
                            "dates", "sort", "order", "page", "per_page"] + codeFields)
 
     public init() {}
-
-    public static func == (a: SearchCriteria, b: SearchCriteria) -> Bool { a.json == b.json }
 
     /// Reads criteria from JSON, reporting every problem at once (422 with fields).
     public init(json: JSONValue) throws {
@@ -185,16 +183,10 @@ extension NodeStore {
     public func search(_ actor: Principal, _ criteria: SearchCriteria) throws -> DossierPage {
         try actor.require(.search)
         return try db.read { c in
-            var conditions = ["p.deleted = 0", "p.id NOT IN (SELECT person_id FROM transferred_out)"]
-            var arguments: [DatabaseValueConvertible] = []
+            var (conditions, arguments) = Self.reachConditions(actor)
             func inList(_ column: String, _ values: [String]) {
                 conditions.append("\(column) IN (\(values.isEmpty ? "NULL" : values.map { _ in "?" }.joined(separator: ",")))")
                 arguments += values
-            }
-            switch actor.role.scope {
-            case .province: break
-            case .unitSubtree: inList("p.unit_id", actor.subtree.sorted())
-            case .ownDossier: conditions.append("p.id = ?"); arguments.append(actor.personID ?? "")
             }
             if let unitID = criteria.unitID {
                 inList("p.unit_id", criteria.includeSubunits ? try self.subtree(c, of: unitID).sorted() : [unitID])
@@ -222,25 +214,9 @@ extension NodeStore {
                 if let from = range.from { conditions.append("p.\(field) >= ?"); arguments.append(from.iso) }
                 if let to = range.to { conditions.append("p.\(field) <= ?"); arguments.append(to.iso) }
             }
-            let whereClause = conditions.joined(separator: " AND ")
-            let total = try c.scalar("SELECT count(*) FROM person p WHERE \(whereClause)", arguments, as: Int.self) ?? 0
-            let columns = Self.summaryColumns.map { "p.\($0)" }.joined(separator: ", ")
             let direction = criteria.descending ? "DESC" : "ASC"
             let order = "\(SearchCriteria.sorts[criteria.sort] ?? "p.name_sort") \(direction), p.name_sort, p.id"
-            let rows = try c.rows("""
-                SELECT p.id, p.unit_id, u.name AS unit_name, p.updated_at, \(columns)
-                FROM person p JOIN units u ON u.id = p.unit_id
-                WHERE \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
-                """, arguments + [criteria.perPage, (criteria.page - 1) * criteria.perPage])
-            let items = rows.map { row -> JSONObject in
-                var item: JSONObject = ["id": .string(row.get("id") ?? ""), "unit_id": .string(row.get("unit_id") ?? ""),
-                                        "unit_name": .string(row.get("unit_name") ?? ""), "updated_at": .string(row.get("updated_at") ?? "")]
-                for name in Self.summaryColumns {
-                    item[name] = RecordCoding.jsonValue(row[name], type: DossierSchema.person.field(name)!.type)
-                }
-                return item
-            }
-            return DossierPage(items: items, total: total, page: criteria.page, perPage: criteria.perPage)
+            return try self.summaryPage(c, conditions, arguments, order: order, page: criteria.page, perPage: criteria.perPage)
         }
     }
 
@@ -334,7 +310,7 @@ extension NodeStore {
             guard let value, value != .null else { return "" }
             switch field.type {
             case .code: return value.stringValue.map { names[field.name]?[$0] ?? $0 } ?? ""
-            case .date: return value.stringValue.flatMap(CalendarDate.init(iso:)).map { "\(FastFormat.padded($0.day, width: 2))/\(FastFormat.padded($0.month, width: 2))/\($0.year)" } ?? ""
+            case .date: return value.stringValue.flatMap(CalendarDate.init(iso:))?.display ?? ""
             default: return value.stringValue ?? value.numberValue.map { $0.rounded() == $0 ? String(Int($0)) : String($0) } ?? ""
             }
         }

@@ -24,13 +24,12 @@ public struct WebAssets: Sendable {
     ]
 
     /// Looks for the UI in `HOSO_WEB_ROOT`, beside the executable (SwiftPM's resource
-    /// bundle `hoso_HosoNode.resources`, as installed by deploy/), then in the source tree.
+    /// bundle `hoso_HosoNode.resources`), then in the source tree.
     public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         var candidates: [String] = []
         if let root = environment["HOSO_WEB_ROOT"], !root.isEmpty { candidates.append(root) }
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
         candidates.append(executable.appendingPathComponent("hoso_HosoNode.resources/Resources/web").path)
-        candidates.append(executable.appendingPathComponent("../share/hoso/web").standardizedFileURL.path)
         candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/web").path)
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/index.html") }
     }

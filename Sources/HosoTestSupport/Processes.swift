@@ -25,6 +25,14 @@ public enum HosoBinary {
         try runTool(path, arguments, input: input, environment: environment)
     }
 
+    /// Runs `hoso` and returns its standard output; a non-zero exit is an error with its
+    /// standard error.
+    public static func check(_ arguments: [String], input: String? = nil) throws -> String {
+        let result = try run(arguments, input: input)
+        guard result.status == 0 else { throw ProcessNodeError("hoso \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
+        return result.stdout
+    }
+
     /// Runs any program (e.g. `python3` for the browser tests) the same way.
     public static func runTool(_ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()

@@ -12,11 +12,7 @@ import Testing
     let password = "matkhau-2026"
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-    func cli(_ arguments: [String], input: String? = nil) throws -> String {
-        let result = try HosoBinary.run(arguments, input: input)
-        guard result.status == 0 else { throw ProcessNodeError("hoso \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
-        return result.stdout
-    }
+    func cli(_ arguments: [String], input: String? = nil) throws -> String { try HosoBinary.check(arguments, input: input) }
 
     static func firstExisting(_ paths: [String]) -> String? { paths.first { FileManager.default.isExecutableFile(atPath: $0) } }
 

@@ -9,11 +9,7 @@ import Testing
 @Suite(.serialized) struct MultiProcessSyncTests {
     let password = "matkhau-2026"
 
-    func cli(_ arguments: [String], input: String? = nil) throws -> String {
-        let result = try HosoBinary.run(arguments, input: input)
-        guard result.status == 0 else { throw ProcessNodeError("hoso \(arguments.joined(separator: " ")) failed: \(result.stderr)") }
-        return result.stdout
-    }
+    func cli(_ arguments: [String], input: String? = nil) throws -> String { try HosoBinary.check(arguments, input: input) }
 
     @Test func aProvinceOfProcessesSyncsSurvivesKillsAndConverges() async throws {
         let root = NSTemporaryDirectory() + "hoso-mp-" + UUID().uuidString

@@ -996,7 +996,6 @@ async function pagePrint(id) {
     return h('table', {}, h('thead', {}, h('tr', {}, headers.map(t => h('th', {}, t)))),
       h('tbody', {}, rows.length ? rows.map(r => h('tr', {}, cells(r).map(c => h('td', {}, c || '')))) : h('tr', {}, h('td', { colspan: headers.length }, ''))));
   };
-  const code = (cat, v) => display({ type: 'code', catalogue: cat }, v);
   const sheet = h('article', { class: 'sheet', id: 'print-sheet' },
     h('p', { class: 'form-no' }, 'Mẫu 2C-BNV/2008'),
     h('div', { class: 'heading' }, h('div', {}, 'Cơ quan quản lý: ', unitName((S.unitById[d.unit_id] || {}).parent_id) || ''), h('div', {}, 'Số hiệu cán bộ, công chức: ', d.staff_number || '')),
@@ -1046,7 +1045,6 @@ async function pagePrint(id) {
     h('p', {}, d.assessment || ''),
     h('div', { class: 'signatures' }, h('div', {}, h('b', {}, 'Người khai'), h('br'), 'Tôi xin cam đoan những lời khai trên đây là đúng sự thật'),
       h('div', {}, '…, Ngày … tháng … năm …', h('br'), h('b', {}, 'Thủ trưởng cơ quan, đơn vị quản lý và sử dụng CBCC'))));
-  void code;
   return h('div', {}, h('div', { class: 'row no-print' }, h('h1', {}, 'Mẫu 2C-BNV/2008'), h('span', { class: 'spacer' }),
     h('button', { type: 'button', class: 'primary', id: 'do-print', onclick: () => window.print() }, 'In'),
     h('a', { class: 'button', href: `#/dossiers/${id}` }, 'Quay lại hồ sơ')), sheet);
