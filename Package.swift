@@ -12,6 +12,7 @@ let package = Package(
         // System libraries (Debian -dev packages); no package dependencies.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Thin SQLite layer in the GRDB mould.
         .target(name: "HosoSQLite", dependencies: ["CSQLite"]),
@@ -22,7 +23,7 @@ let package = Package(
         // HTTP/1.1: incremental parser, router + middleware, socket server.
         .target(name: "HosoHTTP"),
         // The node application: schema, store, accounts, audit, API.
-        .target(name: "HosoNode", dependencies: ["HosoSQLite", "HosoDomain", "HosoReplication", "HosoHTTP", "CCrypt"],
+        .target(name: "HosoNode", dependencies: ["HosoSQLite", "HosoDomain", "HosoReplication", "HosoHTTP", "CCrypt", "CZlib"],
                 resources: [.copy("Resources")]),
         // Thin executable: the CLI.
         .executableTarget(name: "hoso", dependencies: ["HosoNode"]),

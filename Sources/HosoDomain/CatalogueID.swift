@@ -29,6 +29,7 @@ public enum CatalogueID: String, Sendable, Hashable, CaseIterable, Codable {
     case kyLuat = "ky_luat"
     case danhGia = "danh_gia"
     case loaiDonVi = "loai_don_vi"
+    case trinhDoNgoaiNgu = "trinh_do_ngoai_ngu"
 }
 
 /// One code of a catalogue.

@@ -35,6 +35,16 @@ public struct SalaryScale: Sendable, Hashable {
         return all
     }()
 
+    /// The administrative grade a salary group is equivalent to in the TT 11/2012 forms:
+    /// `cvcc` (A3, senior experts), `cvc` (A2), `cv` (A1), `cs` (A0, B), `nv` (C).
+    public static func equivalentGrade(group: String) -> String {
+        if group == "CGCC" || group.hasPrefix("A3") { return "cvcc" }
+        if group.hasPrefix("A2") { return "cvc" }
+        if group == "A1" { return "cv" }
+        if group == "A0" || group == "B" { return "cs" }
+        return "nv"
+    }
+
     /// Attributes stored on a ngạch catalogue entry of this group.
     public var catalogueAttributes: [String: String] {
         ["nhom": group, "so_bac": String(steps), "thoi_gian_nang_bac_thang": String(monthsPerStep),
@@ -44,7 +54,7 @@ public struct SalaryScale: Sendable, Hashable {
 
 extension String {
     /// A coefficient with two decimals (`2.34`), independent of locale.
-    init(format2 value: Double) {
+    public init(format2 value: Double) {
         let hundredths = Int((value * 100).rounded())
         let fraction = hundredths % 100
         self = "\(hundredths / 100)." + (fraction < 10 ? "0" : "") + "\(fraction)"

@@ -7,7 +7,7 @@ public enum SeedCatalogues {
         gioiTinh, danToc, tonGiao, quocTich, tinhTrangHonNhan, loaiCanBo, chucVu, ngach, giaoDucPhoThong,
         trinhDoChuyenMon, hocHam, lyLuanChinhTri, quanLyNhaNuoc, tinHoc, quanHam, nhomMau, doiTuongChinhSach,
         tinhTrangCongTac, quanHeGiaDinh, hinhThucDaoTao, xepLoaiTotNghiep, loaiBienDong, capKhenThuong,
-        khenThuong, danhHieuThiDua, kyLuat, danhGia, loaiDonVi,
+        khenThuong, danhHieuThiDua, kyLuat, danhGia, loaiDonVi, trinhDoNgoaiNgu,
     ]
 
     /// The seed definition of `id`.
@@ -101,8 +101,10 @@ public enum SeedCatalogues {
             source: "QĐ 78/2004/QĐ-BNV; TT 02/2021/TT-BNV; TT 29/2022/TT-BTC; bảng lương NĐ 204/2004/NĐ-CP",
             note: "Mã có thể bị tái sử dụng giữa các văn bản (02.006): lưu kèm ngày hiệu lực.",
             entries: grades.enumerated().map { index, grade in
-                CatalogueEntry(code: grade.0, name: grade.1, attributes: SalaryScale.groups[grade.2]?.catalogueAttributes ?? [:],
-                               sortOrder: index + 1)
+                var attributes = SalaryScale.groups[grade.2]?.catalogueAttributes ?? [:]
+                // The TT 11/2012 forms count grades by the administrative grade they are equivalent to.
+                attributes["tuong_duong"] = grade.0 == "01.005" ? "nv" : SalaryScale.equivalentGrade(group: grade.2)
+                return CatalogueEntry(code: grade.0, name: grade.1, attributes: attributes, sortOrder: index + 1)
             })
     }()
 
@@ -213,7 +215,7 @@ public enum SeedCatalogues {
     static let kyLuat = CatalogueDefinition(
         .kyLuat, "Hình thức kỷ luật", version: "2020", source: "NĐ 112/2020/NĐ-CP; NĐ 71/2023/NĐ-CP",
         entries: [
-            CatalogueEntry(code: "khien_trach", name: "Khiển trách", attributes: ["keo_dai_nang_luong_thang": "6"], sortOrder: 1),
+            CatalogueEntry(code: "khien_trach", name: "Khiển trách", attributes: ["keo_dai_nang_luong_thang": "6", "keo_dai_vien_chuc_thang": "3"], sortOrder: 1),
             CatalogueEntry(code: "canh_cao", name: "Cảnh cáo", attributes: ["keo_dai_nang_luong_thang": "6"], sortOrder: 2),
             CatalogueEntry(code: "ha_bac_luong", name: "Hạ bậc lương", attributes: ["keo_dai_nang_luong_thang": "12"], sortOrder: 3),
             CatalogueEntry(code: "giang_chuc", name: "Giáng chức", attributes: ["keo_dai_nang_luong_thang": "12"], sortOrder: 4),
@@ -246,6 +248,17 @@ public enum SeedCatalogues {
             CatalogueEntry(code: "ubnd_huyen", name: "UBND huyện (trước 01/07/2025)", sortOrder: 5, validTo: "2025-06-30"),
             CatalogueEntry(code: "ubnd_xa", name: "UBND xã, phường, đặc khu", sortOrder: 6),
             CatalogueEntry(code: "truong_hoc", name: "Trường học", sortOrder: 7),
+        ])
+
+    /// Foreign-language level, as the TT 11/2012 forms count it (university degree in the
+    /// language, or certificate A/B/C, since TT 01/2014/TT-BGDĐT the levels 1–6).
+    static let trinhDoNgoaiNgu = CatalogueDefinition(
+        .trinhDoNgoaiNgu, "Trình độ ngoại ngữ", version: "2014", source: "TT 11/2012/TT-BNV (BM01, BM02); TT 01/2014/TT-BGDĐT",
+        entries: [
+            CatalogueEntry(code: "DH", name: "Đại học trở lên", attributes: ["nhom": "dai_hoc"], sortOrder: 1),
+            CatalogueEntry(code: "C", name: "Chứng chỉ C / bậc 4 trở lên", attributes: ["nhom": "chung_chi"], sortOrder: 2),
+            CatalogueEntry(code: "B", name: "Chứng chỉ B / bậc 3", attributes: ["nhom": "chung_chi"], sortOrder: 3),
+            CatalogueEntry(code: "A", name: "Chứng chỉ A / bậc 1–2", attributes: ["nhom": "chung_chi"], sortOrder: 4),
         ])
 }
 

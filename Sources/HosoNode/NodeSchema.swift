@@ -26,6 +26,7 @@ public enum NodeSchema {
         migrator.register("003_replication", sql: replicationSQL)
         migrator.register("004_handoffs", sql: handoffSQL)
         migrator.register("005_search", sql: searchSQL)
+        migrator.register("006_reports", sql: reportsSQL)
         return migrator
     }
 
@@ -332,12 +333,28 @@ public enum NodeSchema {
         );
         """
 
+    /// Person fields the TT 11/2012 forms need (issue 6): foreign-language levels, the
+    /// ethnic-language certificate, the date of entering the grade, allowances, rotation.
+    static let personFieldsOf006 = ["english_level", "other_language_level", "ethnic_language_cert", "ngach_date",
+                                    "responsibility_allowance", "regional_allowance", "percent_allowances", "rotated_from_district"]
+
+    /// Reports (issue 6): the person columns above, and an index for the history a report
+    /// reads as of a date.
+    static var reportsSQL: String {
+        personFieldsOf006.map { name in
+            "ALTER TABLE person ADD COLUMN \(name) \(DossierSchema.person.field(name)!.type.sqlType);\n"
+        }.joined() + """
+            CREATE INDEX salary_history_person_date ON salary_history(person_id, effective_date);
+            CREATE INDEX person_category ON person(staff_category);
+            """
+    }
+
     /// The person and history tables, generated from `DossierSchema` so that a field is
     /// declared once.
     static func dossierSQL() -> String {
         var sql = ""
         let person = DossierSchema.person
-        let personColumns = person.fields.map { "    \($0.name) \($0.type.sqlType)" }.joined(separator: ",\n")
+        let personColumns = person.fields.filter { !personFieldsOf006.contains($0.name) }.map { "    \($0.name) \($0.type.sqlType)" }.joined(separator: ",\n")
         sql += """
             CREATE TABLE person (
                 id TEXT PRIMARY KEY NOT NULL,

@@ -43,11 +43,17 @@ public struct CatalogueEntryDTO: Codable, Sendable, Equatable {
 
 extension NodeStore {
     /// Writes the seed catalogues (first start only).
-    func seedCatalogues(_ c: Connection) throws {
+    func seedCatalogues(_ c: Connection, onlyMissing: Bool = false) throws {
+        var definitions = SeedCatalogues.all
+        if onlyMissing {
+            let present = Set(try c.rows("SELECT id FROM catalogues").compactMap { $0.get("id", as: String.self) })
+            definitions.removeAll { present.contains($0.id) }
+            if definitions.isEmpty { return }
+        }
         let now = Timestamp.now()
         let counter = try tick(c)
         let vv = nextVector(nil, counter: counter)
-        for definition in SeedCatalogues.all {
+        for definition in definitions {
             try c.execute("""
                 INSERT INTO catalogues(id, name, version, source, note, vv, origin, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

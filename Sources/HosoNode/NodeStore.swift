@@ -46,8 +46,12 @@ public final class NodeStore: Sendable {
         try db.write { c in
             // Only a new root replica seeds the code lists; an enrolled node receives the
             // hub's (with the hub's row ids) on its first pull.
+            let parent = try self.storedParentID(c)
             if created && seedCatalogues { try self.seedCatalogues(c) }
-            self.parentCache.set(try self.storedParentID(c))
+            // A root replica upgraded to a version with new code lists gets them (its
+            // children receive them on their next pull).
+            else if seedCatalogues && parent == nil { try self.seedCatalogues(c, onlyMissing: true) }
+            self.parentCache.set(parent)
         }
         try reloadCatalogueCodes()
     }

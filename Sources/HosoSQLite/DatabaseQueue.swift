@@ -12,12 +12,23 @@ public final class DatabaseQueue: @unchecked Sendable {
     private let connection: Connection
     /// The database file path.
     public let path: String
+    /// Read-only connections for long reads that must not hold up the queue (nil for an
+    /// in-memory database, which other connections cannot see).
+    public let readers: ReaderPool?
 
     /// Opens the database at `path` (WAL, synchronous=NORMAL, foreign_keys=ON).
     public init(path: String, label: String = "hoso.db") throws {
         self.path = path
         self.connection = try Connection(path: path)
         self.queue = DispatchQueue(label: label)
+        self.readers = path == ":memory:" ? nil : ReaderPool(path: path)
+    }
+
+    /// Runs `body` in a read transaction on a reader connection of its own (a snapshot
+    /// that does not block the queue), or on the queue for an in-memory database.
+    public func snapshotRead<T>(_ body: (Connection) throws -> T) throws -> T {
+        guard let readers else { return try read(body) }
+        return try readers.read(body)
     }
 
     /// Runs `body` on the database's queue, outside of any transaction.
