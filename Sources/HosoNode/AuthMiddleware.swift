@@ -74,7 +74,10 @@ extension HTTPMethod {
 struct SecurityHeadersMiddleware: HTTPMiddleware {
     func handle(_ request: HTTPRequest, next: @Sendable (HTTPRequest) async throws -> HTTPResponse) async throws -> HTTPResponse {
         var response = try await next(request)
-        response.headers.set(name: "Content-Security-Policy", value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+        // A handler may set a stricter policy of its own (printable reports: no scripts at all).
+        if response.headers["Content-Security-Policy"] == nil {
+            response.headers.set(name: "Content-Security-Policy", value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+        }
         response.headers.set(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.set(name: "X-Frame-Options", value: "DENY")
         response.headers.set(name: "Referrer-Policy", value: "no-referrer")

@@ -30,9 +30,6 @@ extension NodeAPI {
             try store.setQuota(principal, unitID: try p.value("id"), year: q.year, category: q.category, quota: q.quota)
             return HTTPResponse(status: .noContent)
         })
-        router.get("/api/staffing", authed { request, _, principal in
-            try APIResponse.json(try store.staffing(principal, year: try request.intQuery("year", default: CalendarDate.today().year)))
-        })
 
         // Catalogues
         router.get("/api/catalogues", authed { _, _, _ in APIResponse.json(.array(try store.catalogues().map(JSONValue.object))) })

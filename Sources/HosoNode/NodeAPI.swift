@@ -52,6 +52,7 @@ public struct NodeAPI: Sendable {
         addSyncRoutes(router)
         addReplicationRoutes(router)
         addHandoffRoutes(router)
+        addReportRoutes(router)
         return router
     }
 

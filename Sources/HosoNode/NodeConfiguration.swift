@@ -22,6 +22,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var sync: SyncSettings?
     /// Handoff deadlines and timeouts.
     public var handoff: HandoffSettings?
+    /// Alert horizons and regulation deadlines for reports.
+    public var reports: ReportSettings?
 
     public init(name: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.name = name
@@ -41,6 +43,7 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         secure_cookies = try c.decodeIfPresent(Bool.self, forKey: .secure_cookies) ?? false
         sync = try c.decodeIfPresent(SyncSettings.self, forKey: .sync)
         handoff = try c.decodeIfPresent(HandoffSettings.self, forKey: .handoff)
+        reports = try c.decodeIfPresent(ReportSettings.self, forKey: .reports)
     }
 
     /// The session policy these settings describe.

@@ -183,41 +183,47 @@ extension NodeStore {
     public func search(_ actor: Principal, _ criteria: SearchCriteria) throws -> DossierPage {
         try actor.require(.search)
         return try db.read { c in
-            var (conditions, arguments) = Self.reachConditions(actor)
-            func inList(_ column: String, _ values: [String]) {
-                conditions.append("\(column) IN (\(values.isEmpty ? "NULL" : values.map { _ in "?" }.joined(separator: ",")))")
-                arguments += values
-            }
-            if let unitID = criteria.unitID {
-                inList("p.unit_id", criteria.includeSubunits ? try self.subtree(c, of: unitID).sorted() : [unitID])
-            }
-            if let name = criteria.name, let match = SearchCriteria.ftsQuery(name) {
-                conditions.append("p.rowid IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?)")
-                arguments.append(match)
-            }
-            if let id = criteria.personalID {
-                conditions.append("p.personal_id LIKE ? ESCAPE '\\'")
-                arguments.append(Self.likeEscaped(id) + "%")
-            }
-            for (field, values) in criteria.codes.sorted(by: { $0.key < $1.key }) { inList("p.\(field)", values) }
-            let asOf = criteria.asOf ?? .today()
-            if let min = criteria.ageMin {
-                conditions.append("p.birth_date <= ?")
-                arguments.append(asOf.minus(years: min).iso)
-            }
-            if let max = criteria.ageMax {
-                conditions.append("p.birth_date > ?")
-                arguments.append(asOf.minus(years: max + 1).iso)
-            }
-            if let member = criteria.partyMember { conditions.append(member ? "p.party_join_date IS NOT NULL" : "p.party_join_date IS NULL") }
-            for (field, range) in criteria.dates.sorted(by: { $0.key < $1.key }) {
-                if let from = range.from { conditions.append("p.\(field) >= ?"); arguments.append(from.iso) }
-                if let to = range.to { conditions.append("p.\(field) <= ?"); arguments.append(to.iso) }
-            }
+            let (conditions, arguments) = try self.searchConditions(c, actor, criteria)
             let direction = criteria.descending ? "DESC" : "ASC"
             let order = "\(SearchCriteria.sorts[criteria.sort] ?? "p.name_sort") \(direction), p.name_sort, p.id"
             return try self.summaryPage(c, conditions, arguments, order: order, page: criteria.page, perPage: criteria.perPage)
         }
+    }
+
+    /// The SQL conditions (on `person p`) of the criteria, within the principal's reach.
+    func searchConditions(_ c: Connection, _ actor: Principal, _ criteria: SearchCriteria) throws -> ([String], [DatabaseValueConvertible]) {
+        var (conditions, arguments) = Self.reachConditions(actor)
+        func inList(_ column: String, _ values: [String]) {
+            conditions.append("\(column) IN (\(values.isEmpty ? "NULL" : values.map { _ in "?" }.joined(separator: ",")))")
+            arguments += values
+        }
+        if let unitID = criteria.unitID {
+            inList("p.unit_id", criteria.includeSubunits ? try self.subtree(c, of: unitID).sorted() : [unitID])
+        }
+        if let name = criteria.name, let match = SearchCriteria.ftsQuery(name) {
+            conditions.append("p.rowid IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?)")
+            arguments.append(match)
+        }
+        if let id = criteria.personalID {
+            conditions.append("p.personal_id LIKE ? ESCAPE '\\'")
+            arguments.append(Self.likeEscaped(id) + "%")
+        }
+        for (field, values) in criteria.codes.sorted(by: { $0.key < $1.key }) { inList("p.\(field)", values) }
+        let asOf = criteria.asOf ?? .today()
+        if let min = criteria.ageMin {
+            conditions.append("p.birth_date <= ?")
+            arguments.append(asOf.minus(years: min).iso)
+        }
+        if let max = criteria.ageMax {
+            conditions.append("p.birth_date > ?")
+            arguments.append(asOf.minus(years: max + 1).iso)
+        }
+        if let member = criteria.partyMember { conditions.append(member ? "p.party_join_date IS NOT NULL" : "p.party_join_date IS NULL") }
+        for (field, range) in criteria.dates.sorted(by: { $0.key < $1.key }) {
+            if let from = range.from { conditions.append("p.\(field) >= ?"); arguments.append(from.iso) }
+            if let to = range.to { conditions.append("p.\(field) <= ?"); arguments.append(to.iso) }
+        }
+        return (conditions, arguments)
     }
 
     // MARK: Saved searches (per user, local to the node)

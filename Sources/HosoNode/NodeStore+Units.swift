@@ -39,17 +39,6 @@ public struct UnitInput: Codable, Sendable {
     }
 }
 
-/// Staffing quota (biên chế giao) against actual headcount.
-public struct StaffingDTO: Codable, Sendable, Equatable {
-    public var unit_id: String
-    public var unit_name: String
-    public var year: Int
-    public var category: String
-    public var quota: Int
-    public var actual: Int
-    /// actual - quota: positive means over the quota.
-    public var difference: Int
-}
 
 extension NodeStore {
     static let unitColumns = "id, code, name, kind, parent_id, level_tag, valid_from, valid_to, successor_id"
@@ -225,27 +214,6 @@ extension NodeStore {
             try self.audit(c, actor, action: existing == nil ? "create" : "update", entity: "staffing_quota", entityID: id, unitID: unitID,
                            changes: .array([.object(["field": .string("quota"), "old": existing?.get("quota", as: Int.self).map { .number(Double($0)) } ?? .null,
                                                      "new": .number(Double(quota))])]))
-        }
-    }
-
-    /// Quotas against actual headcount (active dossiers of that category) for the units
-    /// in reach, for one year.
-    public func staffing(_ actor: Principal, year: Int) throws -> [StaffingDTO] {
-        try actor.require(.reports)
-        return try db.read { c in
-            try c.rows("""
-                SELECT q.unit_id, u.name AS unit_name, q.year, q.category, q.quota,
-                    (SELECT count(*) FROM person p WHERE p.unit_id = q.unit_id AND p.deleted = 0 AND p.staff_category = q.category
-                        AND coalesce(p.employment_status, 'dang_cong_tac') = 'dang_cong_tac') AS actual
-                FROM staffing_quotas q JOIN units u ON u.id = q.unit_id
-                WHERE q.year = ? AND q.deleted = 0 ORDER BY u.code, q.category
-                """, [year]).compactMap { row -> StaffingDTO? in
-                let unitID: String = row.get("unit_id") ?? ""
-                guard actor.reaches(unit: unitID) else { return nil }
-                let quota: Int = row.get("quota") ?? 0, actual: Int = row.get("actual") ?? 0
-                return StaffingDTO(unit_id: unitID, unit_name: row.get("unit_name") ?? "", year: year, category: row.get("category") ?? "",
-                                   quota: quota, actual: actual, difference: actual - quota)
-            }
         }
     }
 }

@@ -19,6 +19,10 @@ public final class NodeStore: Sendable {
     let parentCache = ParentIDCache()
     /// Deadlines and timeouts of handoffs.
     public let handoffConfiguration = HandoffConfiguration()
+    /// Alert horizons and regulation deadlines of reports.
+    public let reportConfiguration = ReportConfiguration()
+    /// Reports being produced in the background.
+    public let reportJobs = ReportJobs()
 
     /// Opens (creating and migrating if needed) the database at `path`.
     ///
