@@ -72,8 +72,10 @@ public enum OpenAPIDocument {
             ]),
             "Staffing": obj([
                 "type": "object",
-                "properties": obj(["unit_id": str(), "unit_name": str(), "year": obj(["type": "integer"]), "category": str(),
-                                   "quota": obj(["type": "integer"]), "actual": obj(["type": "integer"]), "difference": obj(["type": "integer"])]),
+                "properties": obj(["unit_id": str(), "unit_name": str(), "depth": obj(["type": "integer"]), "year": obj(["type": "integer"]),
+                                   "category": str(), "category_name": str(), "quota": nullable(obj(["type": "integer"])),
+                                   "actual": obj(["type": "integer"]), "difference": nullable(obj(["type": "integer"])),
+                                   "status": obj(["type": "string", "enum": arr(["over", "under", "ok", "no_quota"])]), "status_name": str()]),
             ]),
             "Catalogue": obj([
                 "type": "object",
@@ -149,7 +151,8 @@ public enum OpenAPIDocument {
                       responses: ["200": jsonResponse(ref("Session"))]),
             "delete": op("Log out", tag: "session", responses: ["204": noContent()]),
         ])
-        let criteria = obj(["type": "object", "description": "Search criteria (Protocol.md §5): name, personal_id, unit_id, include_subunits, code lists (sex, ethnicity, religion, ngach, qualification, political_theory, state_management, it_level, employment_status, staff_category, position_code, general_education, academic_title), age_min, age_max, as_of, party_member, dates {field: {from, to}}, sort (name, birth_date, updated_at, unit), order (asc, desc), page, per_page"])
+        schemas["SearchCriteria"] = obj(["type": "object", "description": "Search criteria (Protocol.md §5): name, personal_id, unit_id, include_subunits, code lists (sex, ethnicity, religion, ngach, qualification, political_theory, state_management, it_level, employment_status, staff_category, position_code, general_education, academic_title), age_min, age_max, as_of, party_member, dates {field: {from, to}}, sort (name, birth_date, updated_at, unit), order (asc, desc), page, per_page"])
+        let criteria = ref("SearchCriteria")
         paths["/api/search"] = obj(["post": op("Search dossiers in reach by any combination of criteria", tag: "dossiers", body: criteria,
                                                responses: ["200": jsonResponse(ref("DossierPage")), "422": errorResponse()])])
         paths["/api/search/export"] = obj(["post": op("Every dossier matching the criteria as CSV (UTF-8 with BOM, Vietnamese headers, dd/MM/yyyy, code names)",
@@ -222,7 +225,8 @@ public enum OpenAPIDocument {
             "parameters": arr([pathParam("id")]),
             "put": op("Set a staffing quota (admin)", tag: "units", body: ref("Quota"), responses: ["204": noContent(), "422": errorResponse()]),
         ])
-        paths["/api/staffing"] = obj(["get": op("Quotas vs headcount", tag: "units", parameters: [query("year", "Year", type: "integer")],
+        paths["/api/staffing"] = obj(["get": op("Quotas vs headcount of employed people per unit and category, over/under flagged", tag: "reports",
+                                                parameters: [query("year", "Year", type: "integer"), query("unit_id", "Root of the subtree (default: the user's unit or the province)")],
                                                 responses: ["200": jsonResponse(obj(["type": "array", "items": ref("Staffing")]))])])
         paths["/api/catalogues"] = obj(["get": op("Catalogues", tag: "catalogues", responses: ["200": jsonResponse(obj(["type": "array", "items": ref("Catalogue")]))])])
         paths["/api/catalogues/{id}"] = obj([
@@ -258,6 +262,7 @@ public enum OpenAPIDocument {
 
         addReplication(paths: &paths, schemas: &schemas)
         addHandoffs(paths: &paths, schemas: &schemas)
+        addReports(paths: &paths, schemas: &schemas)
 
         return obj([
             "openapi": "3.0.3",

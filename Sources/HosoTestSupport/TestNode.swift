@@ -93,3 +93,12 @@ extension HTTPResponse {
     /// The body parsed as JSON (`.null` if it is not JSON).
     public var json: JSONValue { (try? JSONValue.parse(bodyText)) ?? .null }
 }
+
+/// Runs blocking work (building a data set, waiting for a child process) on its own
+/// thread, off Swift's cooperative pool: the pool has one thread per core, and the
+/// live-server tests running in parallel need it to answer their clients.
+public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}

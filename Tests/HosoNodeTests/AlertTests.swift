@@ -10,7 +10,14 @@ import Testing
     let cli = Principal.commandLine("test")
     static let asOf = CalendarDate(iso: "2026-06-30")!
 
-    func node() throws -> (TestNode, [String: String]) {
+    /// One node for the read-only tests (building it is the costly part; the suite runs
+    /// in parallel with the live-server tests on two cores).
+    static let shared = Task { try await offPool { try makeNode() } }
+
+    func node() async throws -> (TestNode, [String: String]) { try await Self.shared.value }
+
+    static func makeNode() throws -> (TestNode, [String: String]) {
+        let cli = Principal.commandLine("test")
         let node = try TestNode()
         var ids: [String: String] = [:]
         let people: [(String, String, String, JSONObject)] = [
@@ -50,8 +57,8 @@ import Testing
         alerts.first { $0.kind == kind.rawValue && $0.person_name == person }
     }
 
-    @Test func alertDatesOnEdgeCases() throws {
-        let (node, _) = try node()
+    @Test func alertDatesOnEdgeCases() async throws {
+        let (node, _) = try await node()
         let alerts = try node.store.alerts(cli, unitID: node.units["A"], asOf: Self.asOf, horizonDays: 90)
         func due(_ kind: AlertKind, _ person: String) -> String? { find(alerts, kind, person).map { "\($0.due_date) \($0.days_left)" } }
         #expect(due(.salaryStep, "Lê Thị Viên") == "2026-09-15 77")
@@ -86,7 +93,7 @@ import Testing
     }
 
     @Test func alertsThroughTheAPIAndExported() async throws {
-        let (node, _) = try node()
+        let (node, _) = try await node()
         let hr = try await node.login("hr.a")
         var response = await node.send(.get, "/api/alerts?as_of=2026-06-30&horizon_days=90&kinds=retirement_notice,retirement_decision", token: hr.token)
         #expect(response.status.code == 200)

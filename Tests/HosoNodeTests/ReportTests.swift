@@ -13,7 +13,14 @@ import Testing
 
     /// TestNode's units P (province) > A > A1, P > B (a commune); its two dossiers have no
     /// staff category, so no form counts them. Quotas 2026 (công chức): P 0, A 5, A1 3.
-    func node() throws -> (TestNode, [String: String]) {
+    /// One node for the read-only tests (building it is the costly part; the suite runs
+    /// in parallel with the live-server tests on two cores).
+    static let shared = Task { try await offPool { try makeNode() } }
+
+    func node() async throws -> (TestNode, [String: String]) { try await Self.shared.value }
+
+    static func makeNode() throws -> (TestNode, [String: String]) {
+        let cli = Principal.commandLine("test")
         let node = try TestNode()
         var ids: [String: String] = [:]
         let cc = "cong_chuc"
@@ -101,8 +108,8 @@ import Testing
         return all
     }
 
-    @Test func bm01EveryColumn() throws {
-        let (node, _) = try node()
+    @Test func bm01EveryColumn() async throws {
+        let (node, _) = try await node()
         let table = try node.store.tt11Report(cli, form: .bm01, unitID: node.units["P"], asOf: Self.asOf)
         #expect(table.form == "Biểu mẫu số 01/BNV")
         #expect(table.title == "Báo cáo số lượng, chất lượng công chức từ cấp huyện trở lên năm 2026")
@@ -147,8 +154,8 @@ import Testing
         #expect(laterTotal["quota"] == .int(8))
     }
 
-    @Test func bm02EveryColumn() throws {
-        let (node, _) = try node()
+    @Test func bm02EveryColumn() async throws {
+        let (node, _) = try await node()
         let table = try node.store.tt11Report(cli, form: .bm02, unitID: node.units["P"], asOf: Self.asOf)
         #expect(table.columns.count == 40)
         #expect(table.columns.first { $0.key == "quota" } == nil)
@@ -164,8 +171,8 @@ import Testing
         #expect(ints(row(table, "total")) == expectedB)
     }
 
-    @Test func bm03AndBm04Rows() throws {
-        let (node, _) = try node()
+    @Test func bm03AndBm04Rows() async throws {
+        let (node, _) = try await node()
         let bm03 = try node.store.tt11Report(cli, form: .bm03, unitID: node.units["P"], asOf: Self.asOf)
         // Tree order (P, A, A1), then the Vietnamese name order (given name first).
         #expect(bm03.rows.map { $0[1] } == ["Bùi Văn Chín", "Nguyễn Thị Bốn", "Trần Văn Một", "Đỗ Thị Sáu", "Ngô Văn Tám",
@@ -208,8 +215,8 @@ import Testing
         #expect(bm04.columns.first { $0.key == "ngach" } == nil && bm04.columns.first { $0.key == "grade_time" } == nil)
     }
 
-    @Test func scopeIsEnforced() throws {
-        let (node, _) = try node()
+    @Test func scopeIsEnforced() async throws {
+        let (node, _) = try await node()
         let hrB = Principal(userID: nil, username: "hr.b", role: .hr, unitID: node.units["B"], personID: nil, subtree: [node.units["B"]!])
         // HR of the commune: its own subtree by default, nothing above it.
         let own = try node.store.tt11Report(hrB, form: .bm02, unitID: nil, asOf: Self.asOf)
@@ -219,14 +226,14 @@ import Testing
         #expect(throws: NodeError.self) { try node.store.tt11Report(staff, form: .bm01, unitID: nil, asOf: Self.asOf) }
     }
 
-    @Test func exportsOpenAsSpreadsheets() throws {
-        let (node, _) = try node()
+    @Test func exportsOpenAsSpreadsheets() async throws {
+        let (node, _) = try await node()
         var request = ReportRequest(report: "bm01", unitID: node.units["P"], asOf: Self.asOf, format: .xlsx)
         let xlsx = try node.store.renderReport(cli, request)
         #expect(xlsx.bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]))
         #expect(xlsx.filename == "bao-cao-bm01-2026-06-30.xlsx")
         // Read it back with Python's zipfile and XML parser (CRC, well-formed parts, values).
-        let cells = try Self.readXLSX(xlsx.bytes)
+        let cells = try await Self.readXLSXOffPool(xlsx.bytes)
         #expect(cells["A1"] == "Biểu mẫu số 01/BNV")
         #expect(cells.values.contains("Tổng số biên chế được giao"))
         #expect(cells.values.contains("Chia theo trình độ đào tạo"))
@@ -248,6 +255,10 @@ import Testing
         #expect(html.contains("<th colspan=\"4\">Trong đó</th>"))
         #expect(html.contains("Ban hành kèm theo Thông tư số 11/2012/TT-BNV"))
         #expect(!html.contains("<script"))
+    }
+
+    static func readXLSXOffPool(_ bytes: [UInt8]) async throws -> [String: String] {
+        try await offPool { try readXLSX(bytes) }
     }
 
     /// Cell reference → text of the first sheet, read by Python's standard library.
@@ -286,8 +297,8 @@ import Testing
         return o.compactMapValues(\.stringValue)
     }
 
-    @Test func staffingFlagsOverAndUnder() throws {
-        let (node, _) = try node()
+    @Test func staffingFlagsOverAndUnder() async throws {
+        let (node, _) = try await node()
         let rows = try node.store.staffingRows(cli, unitID: node.units["P"], year: 2026)
         func find(_ unit: String, _ category: String) -> StaffingRowDTO? { rows.first { $0.unit_id == node.units[unit] && $0.category == category } }
         // Counted on 31/12/2026 (or today): Bảy has come, Tám and Mười have left.
@@ -305,8 +316,8 @@ import Testing
         #expect(table.rows.count == rows.count)
     }
 
-    @Test func reportBuilderGroupsAndLists() throws {
-        let (node, _) = try node()
+    @Test func reportBuilderGroupsAndLists() async throws {
+        let (node, _) = try await node()
         let grouped = try node.store.customReport(cli, try CustomReportRequest(json: [
             "criteria": ["staff_category": "cong_chuc", "unit_id": .string(node.units["P"]!)], "group_by": ["unit", "sex"], "as_of": "2026-06-30",
         ]))
@@ -324,7 +335,7 @@ import Testing
     }
 
     @Test func apiProducesEveryFormatAndRunsJobs() async throws {
-        let (node, _) = try node()
+        let (node, _) = try await node()
         let admin = try await node.login("admin")
         let unit = node.units["P"]!
         var response = await node.send(.get, "/api/reports/bm01?unit_id=\(unit)&as_of=30/06/2026&format=html", token: admin.token)
@@ -361,7 +372,7 @@ import Testing
         let result = await node.send(.get, "/api/report-jobs/\(id)/result", token: admin.token)
         #expect(result.status.code == 200)
         #expect(result.headers["Content-Disposition"] == "attachment; filename=\"bao-cao-bm03-2026-06-30.xlsx\"")
-        let cells = try Self.readXLSX(result.body)
+        let cells = try await Self.readXLSXOffPool(result.body)
         #expect(cells.values.contains("Trần Văn Một"))
         let other = await node.send(.get, "/api/report-jobs/\(id)", token: head.token)
         #expect(other.status.code == 404)
@@ -380,15 +391,15 @@ import Testing
     /// A report holds its own snapshot on a reader connection: while it is stopped in the
     /// middle, dossiers are still written, and the report is not disturbed by them.
     @Test func reportNeverBlocksWriting() async throws {
-        let (node, _) = try node()
+        let (node, _) = try await offPool { try Self.makeNode() }
         let reached = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
         let store = node.store, cli = self.cli, unit = node.units["A"]!
-        let report = Task.detached {
+        let report = Task { try await offPool {
             try store.tt11Report(cli, form: .bm01, unitID: unit, asOf: Self.asOf) { phase, _ in
                 if phase == "Tổng hợp" { reached.signal(); release.wait() }
             }
-        }
-        reached.wait()
+        } }
+        try await offPool { reached.wait() }
         // The report is mid-way with its read transaction open: a write goes through.
         let created = try store.createDossier(cli, TestNode.person(name: "Người Mới", unit: unit))
         #expect(created["id"] != nil)

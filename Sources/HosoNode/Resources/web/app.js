@@ -311,6 +311,8 @@ const MENU = [
   { page: 'dossiers', label: 'Hồ sơ', show: () => roleScope(S.user.role) !== 'own' },
   { page: 'mine', label: 'Hồ sơ của tôi', show: () => roleScope(S.user.role) === 'own' },
   { page: 'handoffs', label: 'Chuyển hồ sơ', show: () => roleScope(S.user.role) !== 'own' },
+  { page: 'reports', label: 'Báo cáo', show: () => can('reports.read') },
+  { page: 'alerts', label: 'Cảnh báo', show: () => can('reports.read') },
   { page: 'units', label: 'Đơn vị và biên chế', show: () => can('units.manage') || can('reports.read') },
   { page: 'catalogues', label: 'Danh mục', show: () => roleScope(S.user.role) !== 'own' },
   { page: 'users', label: 'Người dùng', show: () => can('users.manage') },
@@ -368,6 +370,8 @@ const ROUTES = [
   [/^\/dossiers\/([\w-]+)\/print$/, pagePrint, 'dossiers'],
   [/^\/handoffs$/, pageHandoffs, 'handoffs'],
   [/^\/handoffs\/([\w-]+)$/, pageHandoff, 'handoffs'],
+  [/^\/reports$/, pageReports, 'reports', 'reports.read'],
+  [/^\/alerts$/, pageAlerts, 'alerts', 'reports.read'],
   [/^\/units$/, pageUnits, 'units'],
   [/^\/catalogues$/, pageCatalogues, 'catalogues'],
   [/^\/catalogues\/([\w-]+)$/, pageCatalogue, 'catalogues'],
@@ -1050,6 +1054,217 @@ async function pagePrint(id) {
     h('a', { class: 'button', href: `#/dossiers/${id}` }, 'Quay lại hồ sơ')), sheet);
 }
 
+// MARK: Reports and alerts
+
+const REPORTS = [
+  ['bm01', 'Biểu 01/BNV — Số lượng, chất lượng công chức từ cấp huyện trở lên'],
+  ['bm02', 'Biểu 02/BNV — Số lượng, chất lượng cán bộ, công chức cấp xã'],
+  ['bm03', 'Biểu 03/BNV — Danh sách và tiền lương công chức từ cấp huyện trở lên'],
+  ['bm04', 'Biểu 04/BNV — Danh sách và tiền lương cán bộ, công chức cấp xã'],
+  ['staffing', 'Biên chế được giao và hiện có'],
+  ['alerts', 'Danh sách cảnh báo'],
+  ['custom', 'Báo cáo tự chọn (tiêu chí, nhóm, cột)'],
+];
+const GROUPS = [['unit', 'Đơn vị'], ['sex', 'Giới tính'], ['age_band', 'Độ tuổi'], ['grade_equivalent', 'Ngạch tương đương'], ['ngach', 'Ngạch'],
+  ['qualification', 'Trình độ chuyên môn'], ['political_theory', 'Lý luận chính trị'], ['state_management', 'Quản lý nhà nước'],
+  ['ethnicity', 'Dân tộc'], ['religion', 'Tôn giáo'], ['party_member', 'Đảng viên'], ['staff_category', 'Loại cán bộ'],
+  ['employment_status', 'Tình trạng công tác'], ['position_code', 'Chức vụ'], ['birth_year', 'Năm sinh']];
+const LIST_COLUMNS = [['full_name', 'Họ và tên'], ['birth_date', 'Ngày sinh'], ['sex', 'Giới tính'], ['unit', 'Đơn vị'], ['position_title', 'Chức vụ'],
+  ['ngach', 'Ngạch'], ['salary_step', 'Bậc'], ['salary_coefficient', 'Hệ số'], ['qualification', 'Trình độ chuyên môn'],
+  ['political_theory', 'Lý luận chính trị'], ['party_join_date', 'Ngày vào Đảng'], ['age', 'Tuổi'], ['retirement_date', 'Ngày nghỉ hưu'],
+  ['grade_time', 'Thời gian giữ ngạch'], ['personal_id', 'Số định danh']];
+const JOB_STATUS = { queued: 'Đang chờ', running: 'Đang lập', done: 'Xong', failed: 'Lỗi', cancelled: 'Đã hủy' };
+
+function todayDisplay() {
+  const d = new Date(), p = n => String(n).padStart(2, '0');
+  return `${p(d.getDate())}/${p(d.getMonth() + 1)}/${d.getFullYear()}`;
+}
+
+/// A report (ReportTable JSON) as an HTML table: grouped header, numbered columns, total.
+function reportTableNode(t) {
+  const numeric = t.columns.map(c => c.kind !== 'text');
+  const cell = (v, i, tag) => h(tag || 'td', { class: numeric[i] ? 'num' : '' },
+    v === null || v === undefined ? '' : typeof v === 'number' && t.columns[i].kind === 'decimal' ? v.toFixed(2).replace('.', ',') : String(v));
+  return h('div', { class: 'report' },
+    t.form ? h('p', { class: 'report-form' }, h('b', {}, t.form), h('br'), t.basis || '') : null,
+    h('h2', { class: 'report-title' }, t.title),
+    h('div', { class: 'report-lines' }, t.lines.map(l => h('div', {}, l))),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'report-table', id: 'report-table' },
+      h('thead', {}, t.header.map(row => h('tr', {}, row.map(c => h('th', { scope: 'col', colspan: c.colspan > 1 ? c.colspan : null, rowspan: c.rowspan > 1 ? c.rowspan : null }, c.label)))),
+        h('tr', { class: 'colnum' }, t.columns.map((_, i) => h('th', {}, `(${i + 1})`)))),
+      h('tbody', {}, t.rows.length ? t.rows.map(r => h('tr', {}, r.map((v, i) => cell(v, i)))) : h('tr', {}, h('td', { colspan: t.columns.length, class: 'muted' }, 'Không có dữ liệu.')),
+        t.total ? h('tr', { class: 'total' }, t.total.map((v, i) => cell(v, i))) : null))),
+    t.notes.length ? h('div', { class: 'muted report-notes' }, t.notes.map(n => h('p', {}, n))) : null);
+}
+
+async function download(url, options, filename) {
+  busy(+1);
+  try {
+    const response = await fetch(url, Object.assign({ credentials: 'same-origin' }, options || {}));
+    if (!response.ok) { let j = null; try { j = await response.json(); } catch (e) { j = null; } throw new ApiError(response.status, j && j.error); }
+    const name = (/filename="([^"]+)"/.exec(response.headers.get('Content-Disposition') || '') || [])[1] || filename || 'bao-cao';
+    const href = URL.createObjectURL(await response.blob());
+    const a = h('a', { href, download: name });
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(href), 10000);
+  } finally { busy(-1); }
+}
+
+/// Runs a report as a background job, showing its progress in `box`; resolves with the job.
+async function runReportJob(body, box) {
+  const job = await api('POST', '/api/report-jobs', body);
+  const bar = h('progress', { max: 100, value: 0, id: 'report-progress' });
+  const text = h('span', { class: 'muted' }, 'Đang chờ…');
+  const cancel = h('button', { type: 'button', onclick: () => api('DELETE', `/api/report-jobs/${job.id}`).catch(() => {}) }, 'Hủy');
+  box.replaceChildren(h('div', { class: 'row', role: 'status' }, bar, ' ', text, ' ', cancel));
+  for (;;) {
+    await new Promise(r => setTimeout(r, 400));
+    const j = await api('GET', `/api/report-jobs/${job.id}`);
+    bar.value = Math.round(j.progress * 100);
+    text.textContent = `${j.phase} — ${Math.round(j.progress * 100)}%`;
+    if (j.status === 'done') { box.replaceChildren(); return j; }
+    if (j.status === 'failed' || j.status === 'cancelled') {
+      box.replaceChildren(h('div', { class: 'notice bad', role: 'alert' }, j.status === 'failed' ? (j.error || 'Không lập được báo cáo.') : 'Đã hủy báo cáo.'));
+      return null;
+    }
+  }
+}
+
+async function pageReports(_, params) {
+  const reach = unitsInReach();
+  const saved = await GET('/api/searches').catch(() => []);
+  const report = h('select', { id: 'report-id', 'data-autofocus': true }, REPORTS.map(([v, l]) => h('option', { value: v, selected: v === (params.get('report') || 'bm01') }, l)));
+  const unit = h('select', { id: 'report-unit' }, unitOptions(reach, S.user.unit_id || (reach[0] && reach[0].id), null));
+  const asOf = h('input', { id: 'report-as-of', value: todayDisplay(), placeholder: 'dd/mm/yyyy', inputmode: 'numeric', maxlength: 10 });
+  const year = h('input', { id: 'report-year', type: 'number', min: 2000, max: 2100, value: new Date().getFullYear() });
+  const horizon = h('input', { id: 'report-horizon', type: 'number', min: 0, max: 3650, value: 90 });
+  const criteria = h('select', { id: 'report-criteria' }, h('option', { value: '' }, 'Tất cả hồ sơ trong đơn vị'), saved.map(s => h('option', { value: s.id }, `Tìm kiếm đã lưu: ${s.name}`)));
+  const group1 = h('select', { id: 'report-group1' }, h('option', { value: '' }, '— liệt kê từng người —'), GROUPS.map(([v, l]) => h('option', { value: v }, l)));
+  const group2 = h('select', { id: 'report-group2' }, h('option', { value: '' }, '— không —'), GROUPS.map(([v, l]) => h('option', { value: v }, l)));
+  const columns = h('fieldset', { id: 'report-columns', class: 'checks' }, h('legend', {}, 'Cột (khi liệt kê)'),
+    LIST_COLUMNS.map(([v, l], i) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: v, checked: i < 6 }), ' ', l)));
+  const title = h('input', { id: 'report-title', maxlength: 200, placeholder: 'Tiêu đề (không bắt buộc)' });
+  const customBox = h('div', { class: 'grid', id: 'custom-box' }, simpleField('criteria', 'Tiêu chí', criteria), simpleField('group1', 'Nhóm theo', group1),
+    simpleField('group2', 'Nhóm tiếp theo', group2), simpleField('title', 'Tiêu đề', title));
+  const yearField = simpleField('year', 'Năm', year), horizonField = simpleField('horizon', 'Xem trước (ngày)', horizon), asOfField = simpleField('as_of', 'Tính đến ngày', asOf);
+  const form = h('form', { id: 'report-form', novalidate: true }, h('div', { class: 'form-errors', hidden: true }),
+    h('div', { class: 'grid' }, simpleField('report', 'Báo cáo', report), simpleField('unit_id', 'Đơn vị (gồm đơn vị trực thuộc)', unit), asOfField, yearField, horizonField),
+    customBox, columns);
+  const progress = h('div', { id: 'report-status' });
+  const output = h('div', { id: 'report-output' });
+  const sync = () => {
+    const id = report.value;
+    customBox.hidden = id !== 'custom';
+    columns.hidden = id !== 'custom' || group1.value !== '';
+    yearField.hidden = id !== 'staffing';
+    horizonField.hidden = id !== 'alerts';
+    asOfField.hidden = id === 'staffing';
+  };
+  report.addEventListener('change', sync); group1.addEventListener('change', sync);
+  sync();
+  const body = format => {
+    const b = { report: report.value, unit_id: unit.value || undefined, as_of: asOf.value.trim() || undefined, format };
+    if (report.value === 'staffing') { b.year = Number(year.value); delete b.as_of; }
+    if (report.value === 'alerts') b.horizon_days = Number(horizon.value);
+    if (report.value === 'custom') {
+      const search = saved.find(s => s.id === criteria.value);
+      const c = Object.assign({}, search ? search.criteria : {});
+      delete c.page; delete c.per_page; delete c.sort; delete c.order;
+      b.custom = { criteria: c, group_by: [group1.value, group2.value].filter(Boolean),
+        columns: $$('input:checked', columns).map(i => i.value), title: title.value.trim() || undefined };
+      if (!b.custom.group_by.length) delete b.custom.group_by;
+      if (b.custom.group_by) delete b.custom.columns;
+    }
+    return b;
+  };
+  const run = async format => {
+    $('.form-errors', form).hidden = true;
+    try {
+      const job = await runReportJob(body(format), progress);
+      if (!job) return;
+      if (format === 'json') {
+        const t = await GET(`/api/report-jobs/${job.id}/result`);
+        output.replaceChildren(reportTableNode(t));
+        output.scrollIntoView({ block: 'start' });
+      } else {
+        await download(`/api/report-jobs/${job.id}/result`);
+      }
+      refreshJobs();
+    } catch (e) {
+      progress.replaceChildren();
+      if (e.status === 422) showFieldErrors(form, e); else showError(e, $('.form-errors', form));
+    }
+  };
+  const jobs = h('div', { id: 'report-jobs' });
+  const refreshJobs = async () => {
+    const list = await GET('/api/report-jobs').catch(() => []);
+    jobs.replaceChildren(list.length ? h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, ['Báo cáo', 'Định dạng', 'Lập lúc', 'Tình trạng', 'Số dòng', ''].map(t => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, list.map(j => h('tr', {}, h('td', {}, (REPORTS.find(r => r[0] === j.report) || [j.report, j.report])[1]), h('td', {}, j.format.toUpperCase()),
+        h('td', {}, fmtTime(j.created_at)), h('td', {}, h('span', { class: 'badge ' + (j.status === 'done' ? 'ok' : j.status === 'failed' ? 'bad' : '') }, JOB_STATUS[j.status] || j.status)),
+        h('td', { class: 'num' }, j.rows === null || j.rows === undefined ? '' : j.rows),
+        h('td', {}, j.status === 'done' ? h('button', { type: 'button', class: 'link', onclick: () => download(`/api/report-jobs/${j.id}/result`).catch(e => showError(e)) }, 'Tải về') : null))))))
+      : h('p', { class: 'muted' }, 'Chưa lập báo cáo nào trong phiên này.'));
+  };
+  refreshJobs();
+  return h('div', {}, h('h1', {}, 'Báo cáo, thống kê'),
+    h('div', { class: 'card' }, form,
+      h('div', { class: 'form-actions' },
+        h('button', { type: 'button', class: 'primary', id: 'report-view', onclick: () => run('json') }, 'Xem báo cáo'),
+        h('button', { type: 'button', id: 'report-xlsx', onclick: () => run('xlsx') }, 'Tải Excel (XLSX)'),
+        h('button', { type: 'button', id: 'report-csv', onclick: () => run('csv') }, 'Tải CSV'),
+        h('button', { type: 'button', id: 'report-html', onclick: () => run('html') }, 'Tải bản in (HTML)')),
+      progress),
+    output,
+    h('div', { class: 'card' }, h('h2', {}, 'Báo cáo đã lập (giữ trong 1 giờ)'), jobs));
+}
+
+const ALERT_KINDS = [['salary_step', 'Nâng bậc lương'], ['over_scale', 'Vượt khung'], ['retirement_notice', 'Thông báo nghỉ hưu'],
+  ['retirement_decision', 'Quyết định nghỉ hưu'], ['appointment_term', 'Hết hạn bổ nhiệm'], ['discipline_expiry', 'Hết hạn kỷ luật'],
+  ['late_update', 'Cập nhật chậm']];
+
+async function pageAlerts(_, params) {
+  const reach = unitsInReach();
+  const unitID = params.get('unit_id') || S.user.unit_id || (reach[0] && reach[0].id) || '';
+  const horizon = params.get('horizon_days') || '90';
+  const asOf = params.get('as_of') || todayDisplay();
+  const kinds = (params.get('kinds') || '').split(',').filter(Boolean);
+  const query = q({ unit_id: unitID, horizon_days: horizon, as_of: asOf, kinds: kinds.join(',') });
+  const alerts = await GET('/api/alerts?' + query);
+  const unit = h('select', { id: 'alert-unit' }, unitOptions(reach, unitID, null));
+  const horizonInput = h('input', { id: 'alert-horizon', type: 'number', min: 0, max: 3650, value: horizon });
+  const asOfInput = h('input', { id: 'alert-as-of', value: asOf, placeholder: 'dd/mm/yyyy', maxlength: 10 });
+  const kindBoxes = ALERT_KINDS.map(([v, l]) => h('label', { class: 'check' }, h('input', { type: 'checkbox', value: v, checked: !kinds.length || kinds.includes(v) }), ' ', l));
+  const form = h('form', { id: 'alert-form', class: 'card', novalidate: true },
+    h('div', { class: 'grid' }, simpleField('unit_id', 'Đơn vị', unit), simpleField('as_of', 'Tính đến ngày', asOfInput), simpleField('horizon_days', 'Xem trước (ngày)', horizonInput)),
+    h('fieldset', { class: 'checks' }, h('legend', {}, 'Loại cảnh báo'), kindBoxes),
+    h('div', { class: 'form-actions' }, h('button', { class: 'primary', type: 'submit' }, 'Xem')));
+  form.addEventListener('submit', ev => {
+    ev.preventDefault();
+    const chosen = $$('input:checked', form).map(i => i.value);
+    location.hash = '#/alerts?' + q({ unit_id: unit.value, as_of: asOfInput.value.trim(), horizon_days: horizonInput.value,
+      kinds: chosen.length === ALERT_KINDS.length ? '' : chosen.join(',') });
+  });
+  const counts = {};
+  for (const a of alerts) counts[a.kind_name] = (counts[a.kind_name] || 0) + 1;
+  const exportQuery = query + '&';
+  return h('div', {}, h('h1', {}, 'Cảnh báo'),
+    h('p', { class: 'muted' }, 'Tính theo quy định: nâng bậc lương (36/24/60 tháng, kéo dài do kỷ luật, năm không hoàn thành nhiệm vụ), vượt khung, nghỉ hưu (thông báo trước 6 tháng, quyết định trước 3 tháng), thời hạn bổ nhiệm, kỷ luật hết hạn, cập nhật hồ sơ chậm.'),
+    form,
+    h('div', { class: 'row' }, h('b', {}, `${alerts.length} cảnh báo`), ' ',
+      Object.entries(counts).map(([k, n]) => h('span', { class: 'badge' }, `${k}: ${n}`)),
+      h('span', { class: 'spacer' }),
+      h('button', { type: 'button', id: 'alerts-xlsx', onclick: () => download(`/api/reports/alerts?${exportQuery}format=xlsx`).catch(e => showError(e)) }, 'Tải Excel'),
+      h('button', { type: 'button', id: 'alerts-csv', onclick: () => download(`/api/reports/alerts?${exportQuery}format=csv`).catch(e => showError(e)) }, 'Tải CSV')),
+    h('div', { class: 'table-wrap' }, h('table', { id: 'alerts-table' },
+      h('thead', {}, h('tr', {}, ['Hạn', 'Còn', 'Loại', 'Họ và tên', 'Đơn vị', 'Nội dung'].map(t => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, alerts.length ? alerts.map(a => h('tr', { class: a.overdue ? 'overdue' : '' },
+        h('td', {}, fmtDate(a.due_date)),
+        h('td', {}, h('span', { class: 'badge ' + (a.overdue ? 'bad' : a.days_left <= 30 ? 'warn' : '') }, a.overdue ? `Quá ${-a.days_left} ngày` : `${a.days_left} ngày`)),
+        h('td', {}, a.kind_name), h('td', {}, h('a', { href: `#/dossiers/${a.person_id}` }, a.person_name)), h('td', {}, a.unit_name), h('td', {}, a.detail)))
+        : h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'Không có cảnh báo trong khoảng thời gian này.'))))));
+}
+
 // MARK: Units, staffing, catalogues
 
 async function pageUnits(_, params) {
@@ -1069,11 +1284,13 @@ async function pageUnits(_, params) {
     h('label', { for: 'staff-year', class: 'inline' }, 'Năm ', h('input', { id: 'staff-year', type: 'number', value: year, min: 2000, max: 2100,
       onchange: ev => { location.hash = '#/units?year=' + ev.target.value; } }))),
     h('div', { class: 'table-wrap' }, h('table', { id: 'staffing-table' },
-      h('thead', {}, h('tr', {}, ['Đơn vị', 'Loại', 'Biên chế giao', 'Thực tế', 'Chênh lệch'].map(t => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, staffing.length ? staffing.map(s => h('tr', {}, h('td', {}, s.unit_name), h('td', {}, display({ type: 'code', catalogue: 'loai_can_bo' }, s.category)), h('td', { class: 'num' }, s.quota),
-        h('td', { class: 'num' }, s.actual), h('td', { class: 'num' }, h('span', { class: 'badge ' + (s.difference < 0 ? 'bad' : s.difference > 0 ? 'warn' : 'ok') },
-          s.difference > 0 ? `Thiếu ${s.difference}` : s.difference < 0 ? `Vượt ${-s.difference}` : 'Đủ'))))
-        : h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'Chưa giao biên chế cho năm này.')))))));
+      h('thead', {}, h('tr', {}, ['Đơn vị', 'Loại', 'Biên chế giao', 'Hiện có', 'Chênh lệch', 'Tình trạng'].map(t => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, staffing.length ? staffing.map(s => h('tr', { 'data-status': s.status },
+        h('td', {}, '\u00a0\u00a0'.repeat(s.depth) + s.unit_name), h('td', {}, s.category_name), h('td', { class: 'num' }, s.quota === null ? '—' : s.quota),
+        h('td', { class: 'num' }, s.actual), h('td', { class: 'num' }, s.difference === null ? '' : (s.difference > 0 ? '+' : '') + s.difference),
+        h('td', {}, h('span', { class: 'badge ' + ({ over: 'bad', under: 'warn', ok: 'ok' }[s.status] || '') }, s.status_name))))
+        : h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'Không có đơn vị nào được giao biên chế hoặc có người trong năm này.'))))),
+    h('p', {}, h('a', { href: `/api/reports/staffing?year=${year}&format=xlsx`, download: '' }, 'Tải bảng biên chế (Excel)'))));
   const categories = (await catalogue('loai_can_bo').catch(() => ({ entries: [] }))).entries;
   if (can('units.manage')) {
     const unitForm = h('form', { id: 'unit-form', novalidate: true }, h('div', { class: 'form-errors', hidden: true }),
