@@ -205,8 +205,10 @@ extension NodeStore {
             arguments.append(match)
         }
         if let id = criteria.personalID {
-            conditions.append("p.personal_id LIKE ? ESCAPE '\\'")
-            arguments.append(Self.likeEscaped(id) + "%")
+            // Digits only (checked when parsed): a range on the index instead of LIKE,
+            // which SQLite cannot serve from an index on a case-sensitive column.
+            conditions.append("p.personal_id >= ? AND p.personal_id < ?")
+            arguments += [id, id + ":"]
         }
         for (field, values) in criteria.codes.sorted(by: { $0.key < $1.key }) { inList("p.\(field)", values) }
         let asOf = criteria.asOf ?? .today()

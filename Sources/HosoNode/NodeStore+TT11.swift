@@ -50,8 +50,9 @@ extension NodeStore {
                            progress: ReportProgress = { _, _ in }) throws -> ReportTable {
         let table = try db.snapshotRead { c -> ReportTable in
             var context = try self.reportContext(c, actor, unitID: unitID, asOf: asOf)
-            try self.loadStaff(c, actor, &context, progress: progress)
-            context.staff.removeAll { !form.categories.contains($0.staffCategory ?? "") }
+            let categories = form.categories.sorted()
+            try self.loadStaff(c, actor, &context, conditions: ["p.staff_category IN (\(categories.map { _ in "?" }.joined(separator: ",")))"],
+                               arguments: categories, progress: progress)
             switch form {
             case .bm01, .bm02:
                 let quotas = form == .bm01 ? try self.quotas(c, year: asOf.year, categories: form.categories) : [:]
@@ -109,7 +110,7 @@ extension NodeStore {
             }
             return [c("\(prefix)_dh", "Đại học trở lên") { group($0) == "dai_hoc" }, c("\(prefix)_cc", "Chứng chỉ A, B, C") { group($0) == "chung_chi" }]
         }
-        let isOver: (StaffRecord) -> Bool = { $0.retirementDate() <= asOf }
+        let isOver: (StaffRecord) -> Bool = { $0.overRetirementAge }
         let total = c("total", form == .bm01 ? "Tổng số công chức hiện có" : "Tổng số") { _ in true }
         let among = [
             c("female", "Nữ") { $0.female },
@@ -138,14 +139,14 @@ extension NodeStore {
         // Age bands on the report date; people past the retirement age that applies to them
         // are counted only as "over retirement age", everyone else aged 51 or more in 51–60.
         let ages = [
-            c("age_30", "Từ 30 trở xuống") { !isOver($0) && $0.age(on: asOf) <= 30 },
-            c("age_31_40", "Từ 31 đến 40") { !isOver($0) && (31...40).contains($0.age(on: asOf)) },
-            c("age_41_50", "Từ 41 đến 50") { !isOver($0) && (41...50).contains($0.age(on: asOf)) },
+            c("age_30", "Từ 30 trở xuống") { !isOver($0) && $0.ageOnDate <= 30 },
+            c("age_31_40", "Từ 31 đến 40") { !isOver($0) && (31...40).contains($0.ageOnDate) },
+            c("age_41_50", "Từ 41 đến 50") { !isOver($0) && (41...50).contains($0.ageOnDate) },
         ]
         let ages51 = [
-            c("age_51_60", "Tổng số") { !isOver($0) && $0.age(on: asOf) >= 51 },
-            c("age_f51_55", "Nữ từ 51 đến 55") { !isOver($0) && $0.female && (51...55).contains($0.age(on: asOf)) },
-            c("age_m56_60", "Nam từ 56 đến 60") { !isOver($0) && !$0.female && (56...60).contains($0.age(on: asOf)) },
+            c("age_51_60", "Tổng số") { !isOver($0) && $0.ageOnDate >= 51 },
+            c("age_f51_55", "Nữ từ 51 đến 55") { !isOver($0) && $0.female && (51...55).contains($0.ageOnDate) },
+            c("age_m56_60", "Nam từ 56 đến 60") { !isOver($0) && !$0.female && (56...60).contains($0.ageOnDate) },
         ]
         let over = c("age_over", "Trên tuổi nghỉ hưu") { isOver($0) }
         let rotated = c("rotated", "Công chức luân chuyển từ cấp huyện") { $0.rotatedFromDistrict }
@@ -192,17 +193,26 @@ extension NodeStore {
         var quotaOf: [String: Int] = [:]
         for (unit, quota) in quotas { if let row = rowOf[unit] { quotaOf[row, default: 0] += quota } }
         let rowUnits = ctx.unitsInOrder.filter { $0.id == ctx.root.id ? (groups[$0.id] != nil || quotaOf[$0.id] != nil) : $0.parent == ctx.root.id }
-        func cells(_ people: [StaffRecord], quota: Int?, stt: String, name: String) -> [ReportCell] {
+        // Each person is tested once per column; rows and the total add the results up.
+        var sums: [String: [Int]] = [:]
+        var totals = [Int](repeating: 0, count: counted.count)
+        for (unit, people) in groups {
+            var row = [Int](repeating: 0, count: counted.count)
+            for r in people { for (i, item) in counted.enumerated() where item.counts(r) { row[i] += 1 } }
+            for i in row.indices { totals[i] += row[i] }
+            sums[unit] = row
+        }
+        func cells(_ counts: [Int], quota: Int?, stt: String, name: String) -> [ReportCell] {
             var out: [ReportCell] = [.text(stt), .text(name)]
             if form == .bm01 { out.append(quota.map(ReportCell.int) ?? .empty) }
-            for item in counted { out.append(.int(people.reduce(0) { $0 + (item.counts($1) ? 1 : 0) })) }
-            return out
+            return out + counts.map(ReportCell.int)
         }
+        let zero = [Int](repeating: 0, count: counted.count)
         for (index, unit) in rowUnits.enumerated() {
             let name = unit.id == ctx.root.id && rowUnits.count > 1 ? "\(unit.name) (cơ quan)" : unit.name
-            table.rows.append(cells(groups[unit.id] ?? [], quota: quotaOf[unit.id], stt: String(index + 1), name: name))
+            table.rows.append(cells(sums[unit.id] ?? zero, quota: quotaOf[unit.id], stt: String(index + 1), name: name))
         }
-        table.total = cells(ctx.staff, quota: quotas.isEmpty && form == .bm01 ? nil : quotaOf.values.reduce(0, +), stt: "", name: "Tổng cộng")
+        table.total = cells(totals, quota: quotas.isEmpty && form == .bm01 ? nil : quotaOf.values.reduce(0, +), stt: "", name: "Tổng cộng")
         if form == .bm01 && quotas.isEmpty { table.total?[2] = .empty }
         table.notes = ["Thời hạn nhận báo cáo: ngày 30 tháng 6.",
                        "Độ tuổi tính đến ngày \(ctx.asOf.display); \"Từ 51 đến 60\" gồm cả người trên 60 tuổi chưa đến tuổi nghỉ hưu theo Bộ luật Lao động 2019; người đã đến tuổi nghỉ hưu (NĐ 135/2020/NĐ-CP) chỉ tính ở cột \"Trên tuổi nghỉ hưu\"."]

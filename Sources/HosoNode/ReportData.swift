@@ -25,6 +25,10 @@ struct StaffRecord {
     var qualification, generalEducation, politicalTheory, stateManagement, itLevel, englishLevel, otherLanguageLevel: String?
     var ethnicLanguageCert = false, rotatedFromDistrict = false
     var employmentStatus: String?
+    /// Age in whole years and whether the retirement age is reached, on the report date
+    /// (computed once per person: the forms test them in several columns).
+    var ageOnDate = 0
+    var overRetirementAge = false
     /// Every selected column as text, for the report builder's list columns.
     var raw: [String: DatabaseValue] = [:]
 
@@ -257,6 +261,8 @@ extension NodeStore {
                     continue
                 }
             }
+            r.ageOnDate = birth.years(until: asOf)
+            r.overRetirementAge = r.retirementDate() <= asOf
             // The salary in force on the report date.
             let past = (history[r.id] ?? []).filter { $0.date <= asOf }
             var fromPerson = true

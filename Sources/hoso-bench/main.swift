@@ -13,6 +13,7 @@ import Glibc
 //   swift run -c release hoso-bench sync-initial [--dossiers 50000] [--nodes 10] [--rows 29]
 //   swift run -c release hoso-bench sync-steady [--nodes 50] [--seconds 60]
 //   swift run -c release hoso-bench sync-poll [--nodes 200] [--seconds 60] [--interval 10]
+//   swift run -c release hoso-bench reports [--dossiers 50000] [--rows 6] [--data DIR]
 
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -34,6 +35,9 @@ case "sync-steady":
     try await SyncBenchmark().steady(nodes: option("nodes", 50), seconds: Double(option("seconds", 60)))
 case "sync-poll":
     try await SyncBenchmark().poll(nodes: option("nodes", 200), seconds: Double(option("seconds", 60)), interval: Double(option("interval", 10)))
+case "reports":
+    let data = arguments.firstIndex(of: "--data").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+    try ReportBenchmark(dossiers: option("dossiers", 50_000), historyRows: option("rows", 6), dataPath: data).run()
 default:
     FileHandle.standardError.write(Data("""
         Error: unknown benchmark '\(arguments[0])'
@@ -41,6 +45,7 @@ default:
                hoso-bench sync-initial [--dossiers N] [--nodes K] [--rows R]
                hoso-bench sync-steady [--nodes K] [--seconds S]
                hoso-bench sync-poll [--nodes K] [--seconds S] [--interval I]
+               hoso-bench reports [--dossiers N] [--rows R] [--data DIR]
 
         """.utf8))
     exit(64)

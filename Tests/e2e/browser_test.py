@@ -8,7 +8,7 @@ finds it without diacritics, transfers it to another node's unit where it is acc
 and the permissions of each role are checked. Screenshots of the main pages go to the
 artifacts directory. Exits non-zero, naming the failed step, on the first failure.
 """
-import json, os, sys, time, traceback
+import glob, json, os, sys, time, traceback
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
@@ -435,6 +435,34 @@ def main():
         go(d, hub, f"dossiers/{dossier_id}")
         assert title(d) == HOSTILE
         assert_no_alert(d)
+        collect_console(d)
+
+        step("the leader produces the TT 11/2012 forms, the alerts and an Excel file at the hub")
+        go(d, hub, "reports")
+        Select(el(d, "#report-id")).select_by_value("bm01")
+        el(d, "#report-view").click()
+        table = el(d, "#report-table", 30)
+        assert "Tổng số biên chế được giao" in table.text and "Chia theo độ tuổi" in table.text, table.text[:200]
+        assert "Tổng cộng" in el(d, "#report-table tr.total").text
+        shot(d, "12b-report-bm01")
+        Select(el(d, "#report-id")).select_by_value("custom")
+        Select(el(d, "#report-group1")).select_by_value("sex")
+        el(d, "#report-view").click()
+        wait(d, lambda _: "Giới tính" in el(d, "#report-table").text, 30, "the custom report groups by sex")
+        d.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": ART})
+        for old in glob.glob(os.path.join(ART, "bao-cao-*")):
+            os.remove(old)
+        Select(el(d, "#report-id")).select_by_value("bm03")
+        el(d, "#report-xlsx").click()
+        wait(d, lambda _: [f for f in glob.glob(os.path.join(ART, "bao-cao-bm03-*.xlsx")) if os.path.getsize(f) > 100], 30, "the XLSX is downloaded")
+        with open(glob.glob(os.path.join(ART, "bao-cao-bm03-*.xlsx"))[0], "rb") as f:
+            assert f.read(4) == b"PK\x03\x04", "an XLSX (zip) file"
+        assert "Xong" in el(d, "#report-jobs").text
+        go(d, hub, "alerts")
+        el(d, "#alerts-table")
+        assert "cảnh báo" in el(d, "#main").text
+        shot(d, "12c-alerts")
+        no_horizontal_overflow(d, "alerts page")
         collect_console(d)
 
         step("the hub administrator: audit log, users, backup")

@@ -1,0 +1,142 @@
+import Dispatch
+import Foundation
+import HosoDomain
+import HosoNode
+import HosoSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue-6 benchmark: a generated province (20 departments with 3 offices each, 40
+/// communes) of D dossiers. Prints search latency percentiles for typical queries, each
+/// TT 11/2012 form's generation time, the XLSX export's time and size, and the alerts —
+/// next to SQLite's own time for the bare query or scan underneath, measured in the same run.
+struct ReportBenchmark {
+    let dossiers: Int
+    let historyRows: Int
+    /// Reuse (or keep) the generated database here.
+    let dataPath: String?
+
+    func run() throws {
+        let directory = dataPath ?? NSTemporaryDirectory() + "hoso-report-bench-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { if dataPath == nil { try? FileManager.default.removeItem(atPath: directory) } }
+        let path = directory + "/hoso.sqlite"
+        let exists = FileManager.default.fileExists(atPath: path)
+        let store = try NodeStore(path: path)
+        let admin = Principal.commandLine("bench")
+        print("hoso-bench reports: \(dossiers) dossiers × ~\(historyRows + 1) rows, one node, release build expected")
+        let root: String
+        if exists, let id = try store.db.read({ try $0.scalar("SELECT id FROM units WHERE code = 'TINH'", as: String.self) }) {
+            root = id
+            let count = try store.db.read { try $0.scalar("SELECT count(*) FROM person", as: Int.self) } ?? 0
+            print("  reusing \(path): \(count) dossiers")
+        } else {
+            root = try generate(store, admin)
+        }
+
+        // Search: typical queries, each repeated.
+        print("\nSearch (store.search, page of 50, sorted by Vietnamese name; 40 runs each)")
+        let queries: [(String, JSONObject, String, [DatabaseValueConvertible])] = [
+            ("name 'nguyen van'", ["name": "nguyen van"],
+             "SELECT count(*) FROM person_fts WHERE person_fts MATCH ?", ["\"nguyen\"* AND \"van\"*"]),
+            ("name 'thị hoa'", ["name": "thị hoa"], "SELECT count(*) FROM person_fts WHERE person_fts MATCH ?", ["\"thi\"* AND \"hoa\"*"]),
+            ("women, Party members, one department", ["sex": "2", "party_member": true, "unit_id": "@dept"],
+             "SELECT count(*) FROM person WHERE sex = '2' AND party_join_date IS NOT NULL", []),
+            ("age 30–40 with a university degree", ["age_min": 30, "age_max": 40, "qualification": ["DH"]],
+             "SELECT count(*) FROM person WHERE qualification = 'DH' AND birth_date BETWEEN '1986-01-01' AND '1996-12-31'", []),
+            ("personal id prefix", ["personal_id": "0871"], "SELECT count(*) FROM person WHERE personal_id LIKE '0871%'", []),
+        ]
+        let dept = try store.db.read { try $0.scalar("SELECT id FROM units WHERE code = 'SO01'", as: String.self) } ?? root
+        print("  query                                    ours p50    p95     raw SQLite p50   ratio   matches")
+        for (label, criteria, rawSQL, rawArgs) in queries {
+            var c = criteria
+            if c["unit_id"] == "@dept" { c["unit_id"] = .string(dept) }
+            let parsed = try SearchCriteria(json: .object(c))
+            var total = 0
+            let ours = try Self.timings(40) { total = try store.search(admin, parsed).total }
+            let raw = try Self.timings(40) { _ = try store.db.read { try $0.scalar(rawSQL, rawArgs, as: Int.self) } }
+            print("  \(label.padding(toLength: 40, withPad: " ", startingAt: 0)) \(Self.ms(ours, 0.5)) \(Self.ms(ours, 0.95))   \(Self.ms(raw, 0.5))        \(Self.ratio(Self.p(ours, 0.5), Self.p(raw, 0.5)))   \(total)")
+        }
+
+        // Forms: the whole province, as of today.
+        print("\nTT 11/2012 forms for the whole province (JSON table, then XLSX; 3 runs each, best)")
+        let scan = try Self.timings(3) {
+            _ = try store.db.snapshotRead { c in try c.rows("SELECT \(NodeStoreColumns.report) FROM person p WHERE p.deleted = 0").count }
+        }
+        let history = try Self.timings(3) {
+            _ = try store.db.snapshotRead { c in try c.rows("SELECT person_id, effective_date, ngach, step, coefficient FROM salary_history WHERE deleted = 0").count }
+        }
+        let baseline = scan.min()! + history.min()!
+        print("  baseline: raw scan of the person columns + salary history = \(Self.fmt(baseline * 1000, 1)) ms")
+        print("  form   rows    table ms   ratio   XLSX ms   XLSX size")
+        for form in TT11Form.allCases {
+            var table: ReportTable?
+            let t = try Self.timings(3) { table = try store.tt11Report(admin, form: form, unitID: root, asOf: .today()) }
+            var bytes: [UInt8] = []
+            let x = try Self.timings(3) { bytes = try store.renderReport(admin, ReportRequest(report: form.rawValue, unitID: root, format: .xlsx)).bytes }
+            print("  \(form.rawValue)   \(String(table?.rows.count ?? 0).padding(toLength: 7, withPad: " ", startingAt: 0)) \(Self.fmt(t.min()! * 1000, 1).padding(toLength: 10, withPad: " ", startingAt: 0)) \(Self.ratio(t.min()!, baseline))   \(Self.fmt(x.min()! * 1000, 1).padding(toLength: 9, withPad: " ", startingAt: 0)) \(Self.fmt(Double(bytes.count) / 1024, 1)) KiB")
+        }
+        var alerts = 0
+        let a = try Self.timings(3) { alerts = try store.alerts(admin, unitID: root, asOf: .today(), horizonDays: 90).count }
+        print("  alerts (90 days): \(alerts) in \(Self.fmt(a.min()! * 1000, 1)) ms (\(Self.ratio(a.min()!, baseline)) of the baseline)")
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        print("\nPeak RSS: \(Self.fmt(Double(usage.ru_maxrss) / 1024, 1)) MiB")
+    }
+
+    /// Builds the province and its dossiers; returns the root unit's id.
+    func generate(_ store: NodeStore, _ admin: Principal) throws -> String {
+        let root = try store.createUnit(admin, UnitInput(code: "TINH", name: "UBND tỉnh Đồng Tháp")).id
+        var offices: [String] = [], communes: [String] = []
+        for d in 1...20 {
+            let dept = try store.createUnit(admin, UnitInput(code: String(format: "SO%02d", d), name: "Sở số \(d)", parent_id: root)).id
+            offices.append(dept)
+            for o in 1...3 { offices.append(try store.createUnit(admin, UnitInput(code: String(format: "SO%02dP%d", d, o), name: "Phòng \(o) Sở \(d)", parent_id: dept)).id) }
+            try store.setQuota(admin, unitID: dept, year: CalendarDate.today().year, category: "cong_chuc", quota: dossiers / 40)
+        }
+        for x in 1...40 { communes.append(try store.createUnit(admin, UnitInput(code: String(format: "XA%02d", x), name: "UBND xã số \(x)", parent_id: root)).id) }
+        var data = SampleData(seed: 2026)
+        var rng = SampleData.Generator(seed: 6)
+        func pick(_ items: [String]) -> String { items[Int(rng.next() % UInt64(items.count))] }
+        let start = DispatchTime.now().uptimeNanoseconds
+        for i in 0..<dossiers {
+            let commune = i % 4 == 3
+            var doc = data.dossier(unitID: commune ? communes[i % communes.count] : offices[i % offices.count], historyRows: historyRows)
+            doc["staff_category"] = .string(commune ? pick(["can_bo_xa", "cong_chuc_xa", "cong_chuc_xa"]) : pick(["cong_chuc", "cong_chuc", "cong_chuc", "vien_chuc"]))
+            doc["qualification"] = .string(pick(["DH", "DH", "DH", "ThS", "CD", "TC", "TS", "SC"]))
+            doc["political_theory"] = .string(pick(["CN", "CC", "TC", "TC", "SC"]))
+            doc["it_level"] = .string(pick(["CNTT_CB", "A", "B", "DH", "TC"]))
+            doc["english_level"] = .string(pick(["A", "B", "C", "DH"]))
+            doc["state_management"] = .string(pick(["CV", "CV", "CVC", "CVCC", "CQDT"]))
+            doc["general_education"] = .string(pick(["12/12", "12/12", "9/12", "10/10"]))
+            _ = try store.createDossier(admin, doc)
+            if (i + 1) % 10_000 == 0 { print("  generated \(i + 1) dossiers…") }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print("  generated \(dossiers) dossiers in \(Self.fmt(seconds, 1)) s (\(Self.fmt(Double(dossiers) / seconds)) dossiers/s through NodeStore.createDossier)")
+        return root
+    }
+
+    static func timings(_ n: Int, _ body: () throws -> Void) throws -> [Double] {
+        var out: [Double] = []
+        for _ in 0..<n {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            out.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return out.sorted()
+    }
+
+    static func p(_ sorted: [Double], _ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * q))] }
+    static func ms(_ sorted: [Double], _ q: Double) -> String { (fmt(p(sorted, q) * 1000, 2) + " ms").padding(toLength: 10, withPad: " ", startingAt: 0) }
+    static func ratio(_ ours: Double, _ base: Double) -> String { base > 0 ? fmt(ours / base, 1) + "x" : "-" }
+    static func fmt(_ value: Double, _ decimals: Int = 0) -> String { SyncBenchmark.fmt(value, decimals) }
+}
+
+/// The person columns a report reads, for the raw-scan baseline.
+enum NodeStoreColumns {
+    static let report = ["id", "unit_id", "full_name", "name_sort", "birth_date", "sex", "ethnicity", "religion", "staff_category", "ngach",
+                         "salary_step", "salary_coefficient", "salary_effective_date", "qualification", "political_theory", "it_level",
+                         "english_level", "state_management", "party_join_date", "employment_status"].map { "p.\($0)" }.joined(separator: ", ")
+}
