@@ -38,7 +38,8 @@ import Testing
                 "english_level": "DH", "other_language_level": "A", "ethnic_language_cert": true]),
             ("Phạm Văn Ba", "A1", "1", "1966-01-15", [
                 "staff_category": .string(cc), "ngach": "01.002", "qualification": "TS", "political_theory": "CC", "state_management": "CVC",
-                "party_join_date": "1990-03-03"]),
+                "party_join_date": "1990-03-03", "salary_step": 8, "salary_coefficient": 6.78, "salary_effective_date": "2022-04-01",
+                "over_scale_percent": 7, "percent_allowances": 25, "other_allowances": "Phụ cấp công vụ"]),
             ("Nguyễn Thị Bốn", "A", "2", "1969-02-10", [
                 "staff_category": .string(cc), "ngach": "01.001", "qualification": "DH", "political_theory": "CN", "state_management": "CVCC",
                 "salary_step": 2, "salary_coefficient": 6.56, "salary_effective_date": "2026-09-01"]),
@@ -199,6 +200,13 @@ import Testing
         #expect(bon["birth_female"] == .text("10/02/1969"))
         #expect(bon["coefficient"] == .decimal(6.2))
         #expect(bon["grade_time"] == .text("2 năm 9 tháng"))
+        let ba = person(bm03, "Phạm Văn Ba")
+        #expect(ba["coefficient"] == .decimal(6.78))
+        #expect(ba["pc_over_scale"] == .int(7))
+        #expect(ba["pc_percent_total"] == .int(32))
+        #expect(ba["note"] == .text("Phụ cấp công vụ"))
+        #expect(ba["grade_time"] == .text("4 năm 2 tháng"))
+        #expect(ba["stt"] == .text("6"))
         // A declared date of entering the grade wins.
         #expect(person(bm03, "Đỗ Thị Sáu")["grade_time"] == .text("16 năm 1 tháng"))
         #expect(bm03.total?[1] == .text("Tổng cộng: 8 người"))
