@@ -33,12 +33,35 @@ public struct NodeAPI: Sendable {
     /// The router with every route and middleware.
     public func makeRouter() -> Router {
         let router = Router()
-        router.use(RequestLogMiddleware(log: log))
+        router.use(RequestLogMiddleware(log: log, metrics: store.metrics))
         router.use(SecurityHeadersMiddleware())
         router.use(AuthMiddleware(store: store, policy: policy))
 
         let openAPI = Array(OpenAPIDocument.make().jsonString().utf8)
         router.get("/healthz") { _, _ in APIResponse.json(.object(["status": "ok"])) }
+        // Ready: the replica answers a read and its schema is this version's.
+        let store = self.store, syncSettings = self.syncSettings
+        router.get("/readyz") { _, _ in
+            do {
+                let applied = try await offloaded { try store.db.read { try NodeSchema.migrator.appliedMigrations($0) } }
+                guard applied.last == NodeStore.schemaVersion else {
+                    return APIResponse.json(.object(["status": "not_ready", "reason": "schema", "schema": .string(applied.last ?? "")]),
+                                            status: HTTPStatus(code: 503, reason: "Service Unavailable"))
+                }
+                return APIResponse.json(.object(["status": "ready", "schema": .string(NodeStore.schemaVersion), "node_id": .string(store.nodeID)]))
+            } catch {
+                return APIResponse.json(.object(["status": "not_ready", "reason": "database"]), status: HTTPStatus(code: 503, reason: "Service Unavailable"))
+            }
+        }
+        // Prometheus text format: counts and states only, no personal data.
+        router.get("/metrics") { _, _ in
+            do {
+                let text = try await offloaded { try store.metricsText(settings: syncSettings) }
+                return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(text.utf8))
+            } catch {
+                return APIResponse.error(error)
+            }
+        }
         router.get("/openapi.json") { _, _ in
             HTTPResponse(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8"], body: openAPI)
         }

@@ -237,6 +237,10 @@ extension NodeStore {
                 return PushResponse(checkpoint: newCheckpoint, applied: applied, results: results, knowledge: try self.knowledge(c), clock: try self.clock(c))
         }
         if request.changes.contains(where: { $0.entity == ReplicatedTable.catalogueEntries.name }) { try reloadCatalogueCodes() }
+        metrics.add("hoso_sync_batches_total", ["direction": "push", "side": "parent"])
+        metrics.add("hoso_sync_rows_applied_total", ["side": "parent"], Double(response.applied))
+        metrics.add("hoso_sync_rejections_total", ["side": "parent"], Double(response.results.filter { $0.status == .rejected }.count))
+        metrics.add("hoso_sync_conflicts_total", ["side": "parent"], Double(response.results.filter { $0.status == .conflict }.count))
         return response
     }
 
@@ -247,6 +251,7 @@ extension NodeStore {
             try self.touchChild(c, child, request.envelope, extra: ", pull_checkpoint = ?, last_pull_at = ?", [request.since, Timestamp.now()])
             return Array(try AuthorityMap(c).subtree(of: try self.childUnits(c, child)))
         }
+        metrics.add("hoso_sync_batches_total", ["direction": "pull", "side": "parent"])
         return try pullBatch(for: child, scopeUnits: scope, since: request.since,
                              limit: Int(request.limit), maxBytes: Int(request.maxBytes))
     }

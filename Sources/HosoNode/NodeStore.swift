@@ -23,6 +23,8 @@ public final class NodeStore: Sendable {
     public let reportConfiguration = ReportConfiguration()
     /// Reports being produced in the background.
     public let reportJobs = ReportJobs()
+    /// Counters and histograms shown at `/metrics`.
+    public let metrics = Metrics()
 
     /// Opens (creating and migrating if needed) the database at `path`.
     ///

@@ -141,6 +141,11 @@ public enum OpenAPIDocument {
 
         var paths: JSONObject = [:]
         paths["/healthz"] = obj(["get": op("Liveness", tag: "system", auth: false, responses: ["200": jsonResponse(obj(["type": "object"]))])])
+        paths["/readyz"] = obj(["get": op("Readiness: the replica answers and its schema is this version's", tag: "system", auth: false,
+                                          responses: ["200": jsonResponse(obj(["type": "object"])), "503": jsonResponse(obj(["type": "object"]))])])
+        paths["/metrics"] = obj(["get": op("Prometheus text format 0.0.4: requests, latencies, sync batches, rows applied, conflicts, rejections, lag, pending changes, dossiers, handoffs by state, children's lag, database size; no personal data",
+                                           tag: "system", auth: false,
+                                           responses: ["200": obj(["description": "Exposition text", "content": obj(["text/plain": obj(["schema": str()])])])])])
         paths["/openapi.json"] = obj(["get": op("This document", tag: "system", auth: false, responses: ["200": jsonResponse(obj(["type": "object"]))])])
         paths["/api/node"] = obj(["get": op("Node identity and version", tag: "system", responses: ["200": jsonResponse(ref("NodeInfo"))])])
         paths["/api/session"] = obj([

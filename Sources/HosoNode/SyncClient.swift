@@ -122,10 +122,18 @@ public final class SyncClient: @unchecked Sendable {
                     report.pull.received += more.pull.received
                 }
                 try? self.store.recordSyncOutcome(error: nil)
+                let m = self.store.metrics
+                m.add("hoso_sync_cycles_total", ["result": "ok"])
+                m.add("hoso_sync_batches_total", ["direction": "push", "side": "child"], Double(report.pushBatches))
+                m.add("hoso_sync_batches_total", ["direction": "pull", "side": "child"], Double(report.pullBatches))
+                m.add("hoso_sync_rows_applied_total", ["side": "child"], Double(report.pull.applied))
+                m.add("hoso_sync_conflicts_total", ["side": "child"], Double(report.push.conflicts + report.pull.conflicts))
+                m.add("hoso_sync_rejections_total", ["side": "child"], Double(report.push.rejected))
                 return report
             } catch {
                 let syncError = (error as? SyncError) ?? SyncError(.internal, "\(error)")
                 try? self.store.recordSyncOutcome(error: syncError)
+                self.store.metrics.add("hoso_sync_cycles_total", ["result": syncError.isRetryable ? "offline" : "error"])
                 throw syncError
             }
         }
