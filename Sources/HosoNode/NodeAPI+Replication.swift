@@ -33,6 +33,41 @@ extension NodeAPI {
                 return APIResponse.error(error)
             }
         })
+        // Monitoring of the tree below this node (admins).
+        router.get("/api/monitor", authed { request, _, principal in
+            var dashboard = try store.monitorDashboard(principal)
+            if let health = request.query["health"], !health.isEmpty {
+                let wanted = Set(health.split(separator: ",").map(String.init))
+                guard wanted.isSubset(of: ["ok", "lagging", "offline", "error"]) else {
+                    throw NodeError.validation([FieldError(field: "health", code: "unknown_code", message: "Trạng thái: ok, lagging, offline, error.")])
+                }
+                dashboard.nodes.removeAll { !wanted.contains($0.health) }
+            }
+            if let q = request.query["q"].map(VietnameseText.fold), !q.isEmpty {
+                dashboard.nodes.removeAll { node in !([node.name] + node.unit_names).contains { VietnameseText.fold($0).contains(q) } }
+            }
+            let severity = ["offline": 0, "error": 1, "lagging": 2, "ok": 3]
+            switch request.query["sort"] ?? "health" {
+            case "health": dashboard.nodes.sort { (severity[$0.health] ?? 9, $0.name) < (severity[$1.health] ?? 9, $1.name) }
+            case "name": dashboard.nodes.sort { $0.name < $1.name }
+            case "contact": dashboard.nodes.sort { ($0.minutes_since_contact ?? Int.max) > ($1.minutes_since_contact ?? Int.max) }
+            case "lag": dashboard.nodes.sort { $0.lag_up + Int64($0.pending_changes ?? 0) > $1.lag_up + Int64($1.pending_changes ?? 0) }
+            default: throw NodeError.validation([FieldError(field: "sort", code: "unknown_code", message: "Sắp xếp theo: health, name, contact, lag.")])
+            }
+            return try APIResponse.json(dashboard)
+        })
+        router.get("/api/monitor/nodes/:id", authed { _, p, principal in
+            let id = try p.value("id")
+            guard let node = try store.monitorDashboard(principal).nodes.first(where: { $0.node_id == id }) else { throw NodeError.notFound("nút '\(id)'") }
+            let history = node.parent_id == store.nodeID ? try store.syncHistory(principal, node: id) : []
+            var body = try JSONValue.parse(String(decoding: try JSONEncoder().encode(node), as: UTF8.self))
+            if case .object(var o) = body {
+                o["history"] = .array(history.map(JSONValue.object))
+                o["history_note"] = node.parent_id == store.nodeID ? .null : .string("Lịch sử đồng bộ của nút này nằm ở nút cấp trên trực tiếp của nó.")
+                body = .object(o)
+            }
+            return APIResponse.json(body)
+        })
         router.get("/api/sync/nodes", authed { _, _, principal in
             guard principal.role == .admin else { throw NodeError.forbidden() }
             return try APIResponse.json(try store.children())

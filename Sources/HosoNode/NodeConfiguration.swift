@@ -24,6 +24,8 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
     public var handoff: HandoffSettings?
     /// Alert horizons and regulation deadlines for reports.
     public var reports: ReportSettings?
+    /// Health thresholds of the nodes below this one.
+    public var monitor: MonitorSettings?
 
     public init(name: String, host: String = "127.0.0.1", port: Int = 8080) {
         self.name = name
@@ -44,6 +46,7 @@ public struct NodeConfiguration: Codable, Sendable, Equatable {
         sync = try c.decodeIfPresent(SyncSettings.self, forKey: .sync)
         handoff = try c.decodeIfPresent(HandoffSettings.self, forKey: .handoff)
         reports = try c.decodeIfPresent(ReportSettings.self, forKey: .reports)
+        monitor = try c.decodeIfPresent(MonitorSettings.self, forKey: .monitor)
     }
 
     /// The session policy these settings describe.

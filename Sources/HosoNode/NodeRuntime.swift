@@ -34,6 +34,7 @@ public final class NodeRuntime: @unchecked Sendable {
         self.log = log
         if let handoff = configuration.handoff { store.handoffConfiguration.set(handoff) }
         if let reports = configuration.reports { store.reportConfiguration.set(reports) }
+        if let monitor = configuration.monitor { store.monitorConfiguration.set(monitor) }
         if let settings = configuration.sync {
             guard let url = URL(string: settings.parent_url), url.scheme == "http" || url.scheme == "https" else {
                 throw NodeError(.badRequest, "bad_config", "sync.parent_url '\(settings.parent_url)' is not an http(s) URL.")

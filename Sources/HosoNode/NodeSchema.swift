@@ -27,6 +27,7 @@ public enum NodeSchema {
         migrator.register("004_handoffs", sql: handoffSQL)
         migrator.register("005_search", sql: searchSQL)
         migrator.register("006_reports", sql: reportsSQL)
+        migrator.register("007_monitoring", sql: monitoringSQL)
         return migrator
     }
 
@@ -348,6 +349,21 @@ public enum NodeSchema {
             CREATE INDEX person_category ON person(staff_category);
             """
     }
+
+    /// Monitoring (issue 7): what each child last reported of itself and of the nodes
+    /// below it, and each child's recent sync events (local to this node).
+    static let monitoringSQL = """
+        ALTER TABLE sync_children ADD COLUMN status_report TEXT;
+        ALTER TABLE sync_children ADD COLUMN status_reported_at TEXT;
+        CREATE TABLE sync_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            node_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        CREATE INDEX sync_events_node ON sync_events(node_id, id);
+        """
 
     /// The person and history tables, generated from `DossierSchema` so that a field is
     /// declared once.

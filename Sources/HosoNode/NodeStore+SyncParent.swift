@@ -194,11 +194,15 @@ extension NodeStore {
             _ = try? db.write { c in
                 try c.execute("UPDATE sync_children SET last_error = ?, last_contact_at = ? WHERE node_id = ?",
                               ["\(error.code.rawValue): \(error.message)", Timestamp.now(), child])
+                try self.recordSyncEvent(c, child: child, kind: "error", detail: "\(error.code.rawValue): \(error.message)")
             }
             throw error
         }
         return try db.write { c in
             try self.touchChild(c, child, request.envelope, extra: ", pull_checkpoint = ?", [request.pullCheckpoint])
+            try self.recordStatusReport(c, child: child, request.status)
+            try self.recordSyncEvent(c, child: child, kind: "hello", detail: "clock \(request.envelope.clock), \(request.envelope.software), \(request.envelope.schema)"
+                                     + (request.status?["pending_changes"]?.numberValue.map { ", \(Int($0)) chờ gửi" } ?? ""))
             return HelloResponse(parentID: self.nodeID, parentName: name,
                                  pushCheckpoint: try c.scalar("SELECT push_checkpoint FROM sync_children WHERE node_id = ?", [child], as: Int64.self) ?? 0,
                                  knowledge: try self.knowledge(c), clock: try self.clock(c), time: Timestamp.now())
@@ -231,6 +235,8 @@ extension NodeStore {
                 try self.touchChild(c, child, request.envelope,
                                     extra: ", push_checkpoint = ?, last_push_at = ?, changes_received = changes_received + ?, changes_rejected = changes_rejected + ?",
                                     [newCheckpoint, Timestamp.now(), ctx.applied + ctx.conflicts, ctx.rejected])
+                try self.recordSyncEvent(c, child: child, kind: "push",
+                                         detail: "\(request.changes.count) thay đổi: \(ctx.applied) áp dụng, \(ctx.conflicts) xung đột, \(ctx.rejected) từ chối")
                 if request.toSeq >= checkpoint {
                     try c.execute("UPDATE sync_children SET push_batch_id = ? WHERE node_id = ?", [request.batchID, child])
                 }

@@ -25,6 +25,8 @@ public final class NodeStore: Sendable {
     public let reportJobs = ReportJobs()
     /// Counters and histograms shown at `/metrics`.
     public let metrics = Metrics()
+    /// Health thresholds of the monitoring.
+    public let monitorConfiguration = MonitorConfiguration()
 
     /// Opens (creating and migrating if needed) the database at `path`.
     ///

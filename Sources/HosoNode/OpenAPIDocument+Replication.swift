@@ -72,6 +72,18 @@ extension OpenAPIDocument {
                                                    responses: ["200": jsonResponse(ref("SyncStatus"))])])
         paths["/api/sync/now"] = obj(["post": op("Sync with the parent now (admin, hr); answers the cycle's outcome", tag: "sync",
                                                  responses: ["200": jsonResponse(obj(["type": "object"])), "409": errorResponse()])])
+        let monitored = obj(["type": "object", "description": .string("A node of the tree below this one (MonitoredNode: node_id, name, parent_id, units, unit_names, parent_unit_id, parent_unit_name, depth, software, schema_version, last_contact_at, last_push_at, last_pull_at, minutes_since_contact, lag_up, pending_changes, oldest_pending_at, changes_rejected, quarantined, open_conflicts, handoffs_in_flight, handoffs_overdue, last_error, reported_state, reported_at, health, reasons)")])
+        paths["/api/monitor"] = obj(["get": op("Every node of the tree below this node with its health (ok, lagging, offline, error), and a rollup per parent unit (admin)", tag: "sync",
+                                              parameters: [query("health", "Comma-separated health states to keep"), query("q", "Node or unit name, diacritics ignored"),
+                                                           query("sort", "health (default: worst first), name, contact, lag")],
+                                              responses: ["200": jsonResponse(obj(["type": "object", "properties": obj([
+                                                  "generated_at": str(), "thresholds": obj(["type": "object"]), "nodes": obj(["type": "array", "items": monitored]),
+                                                  "rollup": obj(["type": "array", "items": obj(["type": "object"])])])])), "403": errorResponse(), "422": errorResponse()])])
+        paths["/api/monitor/nodes/{id}"] = obj([
+            "parameters": arr([obj(["name": "id", "in": "path", "required": true, "schema": str()])]),
+            "get": op("One node's state and, for a direct child, its recent sync history (admin)", tag: "sync",
+                      responses: ["200": jsonResponse(monitored), "403": errorResponse(), "404": errorResponse()]),
+        ])
         paths["/api/sync/nodes"] = obj(["get": op("The nodes enrolled under this node, with status and lag (admin)", tag: "sync",
                                                   responses: ["200": jsonResponse(obj(["type": "array", "items": ref("ChildNode")]))])])
         paths["/api/conflicts"] = obj(["get": op("Conflicts in reach", tag: "sync", parameters: [query("status", "open / resolved")],

@@ -143,7 +143,7 @@ public final class SyncClient: @unchecked Sendable {
         var report = SyncCycleReport()
         try store.recordAttempt()
         let hello = try await call("/sync/v1/hello", Array(HelloRequest(envelope: try store.syncEnvelope(), pullCheckpoint: try store.pullCheckpoint(),
-                                                                        pushMarks: try store.recentPushMarks()).jsonValue.jsonString().utf8),
+                                                                        pushMarks: try store.recentPushMarks(), status: try? store.statusReport(settings: settings)).jsonValue.jsonString().utf8),
                                    HelloResponse.init(json:))
         try store.acceptParent(hello)
         let parent = hello.parentID

@@ -64,17 +64,22 @@ public struct HelloRequest: Sendable, Equatable {
     /// push it applied must be among them (or older than all): otherwise another process
     /// pushed under this node's identity (Protocol.md §7.9).
     public var pushMarks: [PushMark]
+    /// The child's own state and what it knows of the nodes below it, for the
+    /// monitoring of the whole tree (Protocol.md §7.7); optional, an object.
+    public var status: JSONObject?
 
-    public init(envelope: SyncEnvelope, pullCheckpoint: Int64, pushMarks: [PushMark] = []) {
+    public init(envelope: SyncEnvelope, pullCheckpoint: Int64, pushMarks: [PushMark] = [], status: JSONObject? = nil) {
         self.envelope = envelope
         self.pullCheckpoint = pullCheckpoint
         self.pushMarks = pushMarks
+        self.status = status
     }
 
     public var jsonValue: JSONValue {
         var m = envelope.members
         m["pull_checkpoint"] = .number(Double(pullCheckpoint))
         m["push_marks"] = .array(pushMarks.map { .object(["to_seq": .number(Double($0.toSeq)), "batch_id": .string($0.batchID)]) })
+        if let status { m["status"] = .object(status) }
         return .object(m)
     }
 
@@ -85,6 +90,11 @@ public struct HelloRequest: Sendable, Equatable {
         pushMarks = try r.array("push_marks", maxCount: Self.maximumMarks).enumerated().map { i, item throws(MalformedMessage) in
             let m = try MessageReader(item, path: "push_marks[\(i)]")
             return PushMark(toSeq: try m.int("to_seq"), batchID: try m.string("batch_id", maxLength: 64))
+        }
+        switch r.object["status"] {
+        case nil, .null?: status = nil
+        case .object(let o)?: status = o
+        default: throw MalformedMessage("status", "must be an object")
         }
     }
 }
