@@ -476,6 +476,15 @@ def main():
         go(d, hub, "sync")
         el(d, "#node-table")
         shot(d, "14-hub-sync")
+        go(d, hub, "monitor")
+        wait(d, lambda _: len(d.find_elements(By.CSS_SELECTOR, "#monitor-nodes tbody tr[data-health]")) >= 2, 20, "both nodes on the dashboard")
+        healths = [r.get_attribute("data-health") for r in d.find_elements(By.CSS_SELECTOR, "#monitor-nodes tbody tr[data-health]")]
+        assert all(x in ("ok", "lagging", "offline", "error") for x in healths), healths
+        assert el(d, "#monitor-rollup").text.strip()
+        shot(d, "14b-monitor")
+        d.find_element(By.CSS_SELECTOR, "#monitor-nodes tbody tr[data-health] a").click()
+        wait(d, lambda _: d.find_elements(By.CSS_SELECTOR, "#monitor-history tbody tr"), 20, "a node's sync history")
+        assert "Kết nối" in el(d, "#monitor-history").text
         collect_console(d)
 
         step("the hub goes down: the node says it is offline and its work is safe")

@@ -318,6 +318,7 @@ const MENU = [
   { page: 'users', label: 'Người dùng', show: () => can('users.manage') },
   { page: 'audit', label: 'Nhật ký', show: () => can('audit.read') },
   { page: 'sync', label: 'Đồng bộ', show: () => true },
+  { page: 'monitor', label: 'Giám sát các nút', show: () => S.user.role === 'admin' },
   { page: 'admin', label: 'Quản trị', show: () => can('backup') },
   { page: 'password', label: 'Đổi mật khẩu', show: () => true },
 ];
@@ -379,6 +380,8 @@ const ROUTES = [
   [/^\/audit$/, pageAudit, 'audit', 'audit.read'],
   [/^\/sync$/, pageSync, 'sync'],
   [/^\/admin$/, pageAdmin, 'admin', 'backup'],
+  [/^\/monitor$/, pageMonitor, 'monitor', 'backup'],
+  [/^\/monitor\/([\w-]+)$/, pageMonitorNode, 'monitor', 'backup'],
 ];
 
 function hashParts() {
@@ -1052,6 +1055,61 @@ async function pagePrint(id) {
   return h('div', {}, h('div', { class: 'row no-print' }, h('h1', {}, 'Mẫu 2C-BNV/2008'), h('span', { class: 'spacer' }),
     h('button', { type: 'button', class: 'primary', id: 'do-print', onclick: () => window.print() }, 'In'),
     h('a', { class: 'button', href: `#/dossiers/${id}` }, 'Quay lại hồ sơ')), sheet);
+}
+
+// MARK: Monitoring of the node tree (admins)
+
+const HEALTH = { ok: ['ok', 'Bình thường'], lagging: ['warn', 'Chậm'], offline: ['bad', 'Mất kết nối'], error: ['bad', 'Lỗi'] };
+function healthBadge(state) { const [cls, label] = HEALTH[state] || ['', state]; return h('span', { class: 'badge ' + cls }, label); }
+
+async function pageMonitor(_, params) {
+  const query = q({ health: params.get('health') || '', q: params.get('q') || '', sort: params.get('sort') || 'health' });
+  const d = await GET('/api/monitor?' + query);
+  const healthSelect = h('select', { id: 'monitor-health' }, h('option', { value: '' }, 'Mọi trạng thái'),
+    Object.entries(HEALTH).map(([v, [, l]]) => h('option', { value: v, selected: params.get('health') === v }, l)));
+  const sortSelect = h('select', { id: 'monitor-sort' }, [['health', 'Tình trạng xấu trước'], ['name', 'Tên nút'], ['contact', 'Lâu chưa liên lạc'], ['lag', 'Nhiều thay đổi chờ']]
+    .map(([v, l]) => h('option', { value: v, selected: (params.get('sort') || 'health') === v }, l)));
+  const text = h('input', { id: 'monitor-q', value: params.get('q') || '', placeholder: 'Tên nút hoặc đơn vị' });
+  const apply = () => { location.hash = '#/monitor?' + q({ health: healthSelect.value, sort: sortSelect.value, q: text.value.trim() }); };
+  healthSelect.addEventListener('change', apply); sortSelect.addEventListener('change', apply);
+  text.addEventListener('keydown', ev => { if (ev.key === 'Enter') apply(); });
+  const counts = { ok: 0, lagging: 0, offline: 0, error: 0 };
+  for (const n of d.nodes) counts[n.health] = (counts[n.health] || 0) + 1;
+  return h('div', {}, h('h1', {}, 'Giám sát đồng bộ các nút'),
+    h('p', { class: 'muted' }, `Ngưỡng: chậm sau ${d.thresholds.lagging_minutes} phút không liên lạc hoặc quá ${d.thresholds.lagging_changes} thay đổi chờ; mất kết nối sau ${d.thresholds.offline_minutes} phút. Cập nhật lúc ${fmtTime(d.generated_at)}.`),
+    h('div', { class: 'row' }, Object.entries(counts).map(([k, n]) => h('span', {}, healthBadge(k), ' ', n)), h('span', { class: 'spacer' }),
+      h('label', { class: 'inline' }, 'Lọc ', healthSelect), h('label', { class: 'inline' }, 'Sắp xếp ', sortSelect), text),
+    h('div', { class: 'card' }, h('h2', {}, 'Theo đơn vị cấp trên'), h('div', { class: 'table-wrap' }, h('table', { id: 'monitor-rollup' },
+      h('thead', {}, h('tr', {}, ['Đơn vị cấp trên', 'Bình thường', 'Chậm', 'Mất kết nối', 'Lỗi', 'Tổng'].map(t => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, d.rollup.map(r => h('tr', {}, h('td', {}, r.parent_unit_name), [r.ok, r.lagging, r.offline, r.error, r.total].map(n => h('td', { class: 'num' }, n)))))))),
+    h('div', { class: 'table-wrap' }, h('table', { id: 'monitor-nodes' },
+      h('thead', {}, h('tr', {}, ['Nút', 'Đơn vị', 'Tình trạng', 'Liên lạc gần nhất', 'Chờ gửi lên', 'Bị từ chối', 'Xung đột', 'Chuyển hồ sơ (quá hạn)', 'Phiên bản', 'Lý do'].map(t => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, d.nodes.length ? d.nodes.map(n => h('tr', { 'data-health': n.health },
+        h('td', {}, '\u00a0\u00a0'.repeat(Math.max(0, n.depth - 1)), h('a', { href: `#/monitor/${n.node_id}` }, n.name)),
+        h('td', {}, n.unit_names.join(', ')), h('td', {}, healthBadge(n.health)),
+        h('td', {}, n.last_contact_at ? `${fmtTime(n.last_contact_at)} (${n.minutes_since_contact} phút)` : 'Chưa bao giờ'),
+        h('td', { class: 'num' }, (n.pending_changes ?? n.lag_up) + (n.oldest_pending_at ? ` (từ ${fmtTime(n.oldest_pending_at)})` : '')),
+        h('td', { class: 'num' }, n.changes_rejected + (n.quarantined ? ` / ${n.quarantined} chờ xử lý` : '')),
+        h('td', { class: 'num' }, n.open_conflicts ?? ''), h('td', { class: 'num' }, n.handoffs_in_flight === null || n.handoffs_in_flight === undefined ? '' : `${n.handoffs_in_flight} (${n.handoffs_overdue})`),
+        h('td', {}, [n.software, n.schema_version].filter(Boolean).join(' / ')), h('td', {}, n.reasons.join('; '))))
+        : h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'Không có nút nào.'))))));
+}
+
+async function pageMonitorNode(id) {
+  const n = await GET('/api/monitor/nodes/' + encodeURIComponent(id));
+  const rows = [['Tình trạng', healthBadge(n.health)], ['Lý do', n.reasons.join('; ') || '—'], ['Đơn vị', n.unit_names.join(', ')],
+    ['Liên lạc gần nhất', n.last_contact_at ? fmtTime(n.last_contact_at) : 'Chưa bao giờ'], ['Gửi lên gần nhất', fmtTime(n.last_push_at) || '—'],
+    ['Nhận về gần nhất', fmtTime(n.last_pull_at) || '—'], ['Thay đổi chưa lên cấp trên', n.lag_up], ['Chờ gửi (nút báo)', n.pending_changes ?? '—'],
+    ['Lỗi gần nhất', n.last_error || '—'], ['Phần mềm / lược đồ', [n.software, n.schema_version].filter(Boolean).join(' / ') || '—'],
+    ['Thông tin nhận lúc', fmtTime(n.reported_at) || '—']];
+  return h('div', {}, h('h1', {}, `Nút ${n.name}`), h('p', {}, h('a', { href: '#/monitor' }, '← Tất cả các nút')),
+    h('div', { class: 'card' }, h('dl', { class: 'facts', id: 'monitor-node' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))),
+    h('div', { class: 'card' }, h('h2', {}, 'Lịch sử đồng bộ gần đây'), n.history_note ? h('p', { class: 'muted' }, n.history_note) : null,
+      h('div', { class: 'table-wrap' }, h('table', { id: 'monitor-history' },
+        h('thead', {}, h('tr', {}, ['Lúc', 'Loại', 'Chi tiết'].map(t => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, n.history.length ? n.history.map(e => h('tr', { class: e.kind === 'error' ? 'overdue' : '' }, h('td', {}, fmtTime(e.at)),
+          h('td', {}, ({ hello: 'Kết nối', push: 'Gửi lên', error: 'Lỗi' })[e.kind] || e.kind), h('td', {}, e.detail)))
+          : h('tr', {}, h('td', { colspan: 3, class: 'muted' }, 'Chưa có.')))))));
 }
 
 // MARK: Reports and alerts
