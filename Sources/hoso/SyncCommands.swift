@@ -150,3 +150,43 @@ enum Blocking {
         return result!
     }
 }
+
+extension Commands {
+    /// `hoso status`: the node's own sync state and every node below it with its health.
+    static let status = Command(
+        "status", abstract: "Print this node's sync state and the health of every node below it.",
+        discussion: "Reads the data directory (works while the node serves). Exit status 0 when everything is ok, 1 when a node below is offline or in error, 2 when only lagging.",
+        options: [dataOption, .flag("json", help: "Print JSON.")]) { o in
+        let dir = DataDirectory(o.value("data")!)
+        let configuration = try dir.loadConfiguration()
+        let store = try NodeStore(path: dir.databasePath, seedCatalogues: configuration.sync == nil)
+        if let monitor = configuration.monitor { store.monitorConfiguration.set(monitor) }
+        if let handoff = configuration.handoff { store.handoffConfiguration.set(handoff) }
+        let own = try store.syncStatus(settings: configuration.sync)
+        let dashboard = try store.monitorDashboard(.commandLine("status"))
+        let worst = dashboard.nodes.contains { $0.health == "offline" || $0.health == "error" } ? 1 : dashboard.nodes.contains { $0.health == "lagging" } ? 2 : 0
+        if o.flag("json") {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            struct Output: Encodable { var node_id: String; var name: String; var sync: SyncStatus; var tree: MonitorDashboard }
+            print(String(decoding: try encoder.encode(Output(node_id: store.nodeID, name: configuration.name, sync: own, tree: dashboard)), as: UTF8.self))
+            return Int32(worst)
+        }
+        print("\(configuration.name) (\(store.nodeID)), schema \(NodeStore.schemaVersion)")
+        print("Sync: \(own.state)" + (own.last_success_at.map { ", last success \($0)" } ?? "") + (own.state == "standalone" ? "" : ", \(own.pending_changes) changes waiting")
+              + ", \(own.open_conflicts) open conflicts, \(own.quarantined) quarantined" + (own.last_error.map { "\n  last error: \($0)" } ?? ""))
+        guard !dashboard.nodes.isEmpty else { print("No nodes below this one."); return 0 }
+        let counts = ["ok", "lagging", "offline", "error"].map { state in "\(dashboard.nodes.filter { $0.health == state }.count) \(state)" }
+        print("\nNodes below: \(dashboard.nodes.count) (" + counts.joined(separator: ", ") + ")")
+        func pad(_ s: String, _ n: Int) -> String { String(s.prefix(n - 1)).padding(toLength: n, withPad: " ", startingAt: 0) }
+        print(pad("NODE", 30) + pad("HEALTH", 10) + pad("LAST CONTACT", 26) + pad("WAITING", 9) + pad("REJECTED", 9) + "REASONS")
+        let severity = ["offline": 0, "error": 1, "lagging": 2, "ok": 3]
+        for node in dashboard.nodes.sorted(by: { (severity[$0.health] ?? 9, $0.name) < (severity[$1.health] ?? 9, $1.name) }) {
+            print(pad(String(repeating: "  ", count: node.depth - 1) + node.name, 30) + pad(node.health, 10) + pad(node.last_contact_at ?? "never", 26)
+                  + pad(String(node.pending_changes ?? Int(node.lag_up)), 9) + pad(String(node.changes_rejected), 9) + node.reasons.joined(separator: "; "))
+        }
+        print("\nBy parent unit:")
+        for row in dashboard.rollup { print("  \(row.parent_unit_name): \(row.ok) ok, \(row.lagging) lagging, \(row.offline) offline, \(row.error) error") }
+        return Int32(worst)
+    }
+}

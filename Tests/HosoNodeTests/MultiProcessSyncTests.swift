@@ -73,6 +73,16 @@ import Testing
         // And the hub's write reaches the node.
         let fromHub = try #require(try await create(hub, admin, "Trần Thị Hai", unit: "A"))
         #expect(await eventually { try await present(a, hrA, fromHub) }, "hub → node")
+        // `hoso status` on the running hub's directory: both nodes, healthy.
+        let statusRun = try HosoBinary.run(["status", "--data", hub.directory, "--json"])
+        #expect(statusRun.status == 0, "\(statusRun.stderr)")
+        let status = try JSONValue.parse(statusRun.stdout)
+        #expect(status["sync"]["state"] == "standalone")
+        #expect(status["tree"]["nodes"].arrayValue?.compactMap { $0["health"].stringValue } == ["ok", "ok"])
+        let human = try HosoBinary.run(["status", "--data", hub.directory]).stdout
+        #expect(human.contains("Nodes below: 2 (2 ok, 0 lagging, 0 offline, 0 error)"), "\(human)")
+        let atNode = try HosoBinary.run(["status", "--data", a.directory]).stdout
+        #expect(atNode.contains("Sync: ok") && atNode.contains("No nodes below this one."), "\(atNode)")
         #expect(try await b.request("GET", "/api/dossiers/\(fromHub)", token: hrB).status == 404, "B never receives A's dossiers")
 
         // The hub dies: node A keeps working offline and says so.
