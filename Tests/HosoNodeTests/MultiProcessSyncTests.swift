@@ -134,6 +134,23 @@ import Testing
         // The password changed at node A replicated up: the hub accepts the new one.
         try await hub.start()
         #expect(try await hub.request("POST", "/api/session", json: ["username": "hr.a", "password": .string(newPassword)]).status == 200)
+        // A search by name puts the name only in the query string, which is not logged.
+        let adminAgain = try await hub.login("admin", password: password)
+        _ = try await hub.request("GET", "/api/dossiers?q=" + "Nguyễn Văn Một".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!, token: adminAgain)
         hub.stop()
+
+        // The logs: one logfmt event per line, requests with their id, no dossier values.
+        for node in [hub, a, b] {
+            let text = try String(contentsOfFile: node.directory + "/test.log", encoding: .utf8)
+            let lines = text.split(separator: "\n").map(String.init)
+            #expect(lines.contains { $0.contains("event=request") && $0.contains("request_id=") }, "\(node.name) logs its requests")
+            // (The file also holds standard output, where `serve` prints one banner line for the operator.)
+            for line in lines where !line.hasPrefix("hoso node '") {
+                #expect(line.hasPrefix("ts=") && line.contains(" level=") && line.contains(" component=") && line.contains(" event="), "\(node.name): \(line)")
+                for secret in ["Nguyễn Văn Một", "Trần Thị Hai", "Nguyen Van Mot", "Nguy%E1%BB%85n", newPassword, password] {
+                    #expect(!line.contains(secret), "\(node.name) logged \(secret): \(line)")
+                }
+            }
+        }
     }
 }
