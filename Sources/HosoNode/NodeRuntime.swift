@@ -70,6 +70,8 @@ public final class NodeRuntime: @unchecked Sendable {
         timer.schedule(deadline: .now() + 1, repeating: 60)
         timer.setEventHandler {
             do { try store.advanceHandoffs() } catch { log.warning("handoff_step_failed", ["error": String(describing: type(of: error))]) }
+            // The node's own availability: a gap since the last heartbeat is an outage.
+            do { try store.heartbeat() } catch { log.warning("heartbeat_failed", ["error": String(describing: type(of: error))]) }
         }
         timer.resume()
         timerLock.lock()

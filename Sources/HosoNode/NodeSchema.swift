@@ -28,6 +28,7 @@ public enum NodeSchema {
         migrator.register("005_search", sql: searchSQL)
         migrator.register("006_reports", sql: reportsSQL)
         migrator.register("007_monitoring", sql: monitoringSQL)
+        migrator.register("008_availability", sql: availabilitySQL)
         return migrator
     }
 
@@ -363,6 +364,16 @@ public enum NodeSchema {
             detail TEXT NOT NULL
         );
         CREATE INDEX sync_events_node ON sync_events(node_id, id);
+        """
+
+    /// The node's own availability (the regulations' outage rule): periods without a
+    /// heartbeat of the serving process.
+    static let availabilitySQL = """
+        CREATE TABLE outages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            started_at TEXT NOT NULL,
+            ended_at TEXT NOT NULL
+        );
         """
 
     /// The person and history tables, generated from `DossierSchema` so that a field is

@@ -274,3 +274,60 @@ extension NodeStore {
         }
     }
 }
+
+/// A period in which this node did not serve.
+public struct OutageDTO: Codable, Sendable, Equatable {
+    public var started_at: String
+    public var ended_at: String
+    public var minutes: Int
+    /// Working days (Monday–Friday) whose office hours (08:00–17:00, Vietnam) it touched.
+    public var working_days: Int
+    /// Office hours lost.
+    public var working_hours_lost: Double
+    /// Two working days' worth of office hours lost (≥ 16 h): the units must be told
+    /// (QĐ 539/2014: an outage of 2 working days in a row is announced).
+    public var must_announce: Bool
+}
+
+extension NodeStore {
+    /// A gap between heartbeats longer than this is an outage.
+    static let heartbeatGap: TimeInterval = 180
+
+    /// Called at start and every minute while serving: a gap since the last heartbeat is
+    /// recorded as an outage.
+    public func heartbeat(now: Date = Date()) throws {
+        try db.write { c in
+            if let last = try self.meta(c, "heartbeat_at").flatMap(FastFormat.parseTimestamp), now.timeIntervalSince(last) > Self.heartbeatGap {
+                try c.execute("INSERT INTO outages(started_at, ended_at) VALUES (?, ?)", [Timestamp.now(last), Timestamp.now(now)])
+            }
+            try c.execute("INSERT INTO node_meta(key, value) VALUES ('heartbeat_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                          [Timestamp.now(now)])
+        }
+    }
+
+    /// This node's recorded outages, newest first (admins).
+    public func outages(_ actor: Principal, limit: Int = 100) throws -> [OutageDTO] {
+        guard actor.role == .admin else { throw NodeError.forbidden() }
+        return try db.read { c in
+            try c.rows("SELECT started_at, ended_at FROM outages ORDER BY id DESC LIMIT ?", [min(max(limit, 1), 1_000)]).compactMap { row in
+                guard let s: String = row.get("started_at"), let e: String = row.get("ended_at"),
+                      let start = FastFormat.parseTimestamp(s), let end = FastFormat.parseTimestamp(e) else { return nil }
+                // Office hours 08:00–17:00 of working days, Vietnam time (UTC+7).
+                var days = 0, lost = 0.0, day = CalendarDate.today(now: start)
+                let last = CalendarDate.today(now: end)
+                while day <= last {
+                    if day.isWorkingDay {
+                        let midnight = Date(timeIntervalSince1970: Double(day.dayNumber) * 86_400 - 7 * 3_600)
+                        let open = midnight.addingTimeInterval(8 * 3_600), close = midnight.addingTimeInterval(17 * 3_600)
+                        let overlap = min(end, close).timeIntervalSince(max(start, open))
+                        if overlap > 0 { days += 1; lost += overlap / 3_600 }
+                    }
+                    day = day.adding(days: 1)
+                }
+                let minutes = Int(end.timeIntervalSince(start) / 60)
+                return OutageDTO(started_at: s, ended_at: e, minutes: minutes, working_days: days, working_hours_lost: (lost * 10).rounded() / 10,
+                                 must_announce: lost >= 16)
+            }
+        }
+    }
+}

@@ -79,6 +79,10 @@ extension OpenAPIDocument {
                                               responses: ["200": jsonResponse(obj(["type": "object", "properties": obj([
                                                   "generated_at": str(), "thresholds": obj(["type": "object"]), "nodes": obj(["type": "array", "items": monitored]),
                                                   "rollup": obj(["type": "array", "items": obj(["type": "object"])])])])), "403": errorResponse(), "422": errorResponse()])])
+        paths["/api/monitor/outages"] = obj(["get": op("This node's own outages (gaps between heartbeats), with office hours lost and whether they must be announced (≥ 16 h) (admin)",
+                                                      tag: "sync", responses: ["200": jsonResponse(obj(["type": "array", "items": obj(["type": "object", "properties": obj([
+                                                          "started_at": str(), "ended_at": str(), "minutes": obj(["type": "integer"]), "working_days": obj(["type": "integer"]),
+                                                          "working_hours_lost": obj(["type": "number"]), "must_announce": obj(["type": "boolean"])])])])), "403": errorResponse()])])
         paths["/api/monitor/nodes/{id}"] = obj([
             "parameters": arr([obj(["name": "id", "in": "path", "required": true, "schema": str()])]),
             "get": op("One node's state and, for a direct child, its recent sync history (admin)", tag: "sync",

@@ -137,4 +137,31 @@ import Testing
         response = await get("/api/monitor", leader.json["token"].stringValue ?? "")
         #expect(response.status.code == 403)
     }
+
+    /// The outage rule: the node records its own gaps; two working days down must be announced.
+    @Test func outagesAreRecordedAndTwoWorkingDaysMustBeAnnounced() throws {
+        let node = try TestNode()
+        func at(_ text: String) -> Date { FastFormat.parseTimestamp(text)! }
+        try node.store.heartbeat(now: at("2026-11-20T03:00:00.000Z"))   // Friday 10:00 in Vietnam
+        try node.store.heartbeat(now: at("2026-11-20T03:01:00.000Z"))   // a minute later: no gap
+        try node.store.heartbeat(now: at("2026-11-24T02:00:00.000Z"))   // Tuesday 09:00: down since Friday
+        try node.store.heartbeat(now: at("2026-11-24T02:10:00.000Z"))   // ten minutes: a short gap
+        let outages = try node.store.outages(cli)
+        #expect(outages.count == 2)
+        #expect(outages[0].minutes == 10 && outages[0].working_days == 1 && !outages[0].must_announce)
+        #expect(outages[1].started_at == "2026-11-20T03:01:00.000Z" && outages[1].ended_at == "2026-11-24T02:00:00.000Z")
+        // Friday 10:01–17:00 (≈7 h), Monday 9 h, Tuesday 08:00–09:00: 17 office hours.
+        #expect(outages[1].working_days == 3 && outages[1].working_hours_lost == 17 && outages[1].must_announce)
+        // Down over a weekend only (Friday evening to Monday morning): no office hour lost.
+        try node.store.heartbeat(now: at("2026-11-27T12:00:00.000Z"))   // Friday 19:00
+        try node.store.heartbeat(now: at("2026-11-30T00:30:00.000Z"))   // Monday 07:30
+        let weekend = try node.store.outages(cli)[0]
+        #expect(weekend.working_days == 0 && weekend.minutes > 24 * 60 && !weekend.must_announce)
+        // Tuesday 08:00 to Wednesday 16:00: 9 + 8 = 17 office hours, to be announced.
+        try node.store.heartbeat(now: at("2026-12-01T01:00:00.000Z"))   // Tuesday 08:00 … (a heartbeat)
+        try node.store.heartbeat(now: at("2026-12-02T09:00:00.000Z"))   // … to Wednesday 16:00
+        #expect(try node.store.outages(cli)[0].working_hours_lost == 17)
+        let staff = Principal(userID: nil, username: "x", role: .leader, unitID: nil, personID: nil, subtree: [])
+        #expect(throws: NodeError.self) { try node.store.outages(staff) }
+    }
 }

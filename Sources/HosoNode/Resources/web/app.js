@@ -1064,7 +1064,7 @@ function healthBadge(state) { const [cls, label] = HEALTH[state] || ['', state];
 
 async function pageMonitor(_, params) {
   const query = q({ health: params.get('health') || '', q: params.get('q') || '', sort: params.get('sort') || 'health' });
-  const d = await GET('/api/monitor?' + query);
+  const [d, outages] = await Promise.all([GET('/api/monitor?' + query), GET('/api/monitor/outages').catch(() => [])]);
   const healthSelect = h('select', { id: 'monitor-health' }, h('option', { value: '' }, 'Mọi trạng thái'),
     Object.entries(HEALTH).map(([v, [, l]]) => h('option', { value: v, selected: params.get('health') === v }, l)));
   const sortSelect = h('select', { id: 'monitor-sort' }, [['health', 'Tình trạng xấu trước'], ['name', 'Tên nút'], ['contact', 'Lâu chưa liên lạc'], ['lag', 'Nhiều thay đổi chờ']]
@@ -1092,7 +1092,15 @@ async function pageMonitor(_, params) {
         h('td', { class: 'num' }, n.changes_rejected + (n.quarantined ? ` / ${n.quarantined} chờ xử lý` : '')),
         h('td', { class: 'num' }, n.open_conflicts ?? ''), h('td', { class: 'num' }, n.handoffs_in_flight === null || n.handoffs_in_flight === undefined ? '' : `${n.handoffs_in_flight} (${n.handoffs_overdue})`),
         h('td', {}, [n.software, n.schema_version].filter(Boolean).join(' / ')), h('td', {}, n.reasons.join('; '))))
-        : h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'Không có nút nào.'))))));
+        : h('tr', {}, h('td', { colspan: 10, class: 'muted' }, 'Không có nút nào.'))))),
+    h('div', { class: 'card' }, h('h2', {}, 'Thời gian máy chủ này ngừng hoạt động'),
+      outages.some(o => o.must_announce) ? h('div', { class: 'notice bad', role: 'alert' }, 'Có đợt ngừng hoạt động từ 2 ngày làm việc trở lên: phải thông báo cho các đơn vị.') : null,
+      h('div', { class: 'table-wrap' }, h('table', { id: 'outages' },
+        h('thead', {}, h('tr', {}, ['Từ', 'Đến', 'Thời lượng', 'Giờ làm việc bị mất', 'Thông báo'].map(t => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, outages.length ? outages.map(o => h('tr', {}, h('td', {}, fmtTime(o.started_at)), h('td', {}, fmtTime(o.ended_at)),
+          h('td', {}, o.minutes < 120 ? `${o.minutes} phút` : `${Math.round(o.minutes / 60)} giờ`), h('td', { class: 'num' }, o.working_hours_lost),
+          h('td', {}, o.must_announce ? h('span', { class: 'badge bad' }, 'Phải thông báo') : '')))
+          : h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'Chưa ghi nhận lần ngừng hoạt động nào.')))))));
 }
 
 async function pageMonitorNode(id) {
