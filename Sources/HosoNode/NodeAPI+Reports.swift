@@ -22,6 +22,12 @@ extension NodeAPI {
             let year = try request.intQuery("year", default: CalendarDate.today().year)
             return try APIResponse.json(try store.staffingRows(principal, unitID: request.query["unit_id"].flatMap { $0.isEmpty ? nil : $0 }, year: year))
         })
+        router.get("/api/compliance", authed { request, _, principal in
+            let r = try ReportRequest(report: "compliance", query: request.query)
+            let result = try store.compliance(principal, unitID: r.unitID, asOf: r.asOf)
+            struct Body: Encodable { var as_of: String; var report_due: [ReportDueDTO]; var units: [ComplianceRowDTO] }
+            return try APIResponse.json(Body(as_of: r.asOf.iso, report_due: result.due, units: result.rows))
+        })
         router.get("/api/alerts", authed { request, _, principal in
             let r = try ReportRequest(report: "alerts", query: request.query)
             return try APIResponse.json(try store.alerts(principal, unitID: r.unitID, asOf: r.asOf, horizonDays: r.horizonDays, kinds: r.kinds))

@@ -19,6 +19,8 @@ public struct ReportSettings: Codable, Sendable, Equatable {
     public var change_working_days: Bool = false
     /// Late records are looked for among events of this many days before the report date.
     public var late_window_days: Int = 365
+    /// When the periodic reports are due, `MM-dd` (ĐT: 15 January; BP: 15 June and 15 December).
+    public var report_due_dates: [String] = ["01-15", "06-15", "12-15"]
 
     public init() {}
 
@@ -33,6 +35,10 @@ public struct ReportSettings: Codable, Sendable, Equatable {
         change_days = try c.decodeIfPresent(Int.self, forKey: .change_days) ?? d.change_days
         change_working_days = try c.decodeIfPresent(Bool.self, forKey: .change_working_days) ?? d.change_working_days
         late_window_days = try c.decodeIfPresent(Int.self, forKey: .late_window_days) ?? d.late_window_days
+        report_due_dates = try c.decodeIfPresent([String].self, forKey: .report_due_dates) ?? d.report_due_dates
+        for text in report_due_dates where CalendarDate(iso: "2024-" + text) == nil {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "reports.report_due_dates: '\(text)' is not MM-dd"))
+        }
         for (key, value, range) in [("horizon_days", horizon_days, 1...3_650), ("appointment_term_years", appointment_term_years, 1...20),
                                     ("discipline_months", discipline_months, 1...120), ("new_dossier_days", new_dossier_days, 1...365),
                                     ("change_days", change_days, 1...365), ("late_window_days", late_window_days, 1...3_650)]
@@ -194,6 +200,8 @@ extension NodeStore {
         return alerts.sorted { ($0.due_date, $0.kind, $0.person_name, $0.person_id) < ($1.due_date, $1.kind, $1.person_name, $1.person_id) }
     }
 
+    static let recruitmentLabel = "Tuyển dụng"
+
     /// Records entered later than the regulation deadline (new dossier after recruitment;
     /// a change after its decision took effect), among events of the window before the date.
     static func lateUpdates(_ c: Connection, _ ctx: ReportContext, settings: ReportSettings, ids: String, byID: [String: StaffRecord],
@@ -206,7 +214,7 @@ extension NodeStore {
         }
         for r in ctx.staff {
             if let recruited = r.recruitment, let created = r.createdOn {
-                check(r, event: recruited, recorded: created, deadline: settings.newDossierDeadline, what: "Tuyển dụng")
+                check(r, event: recruited, recorded: created, deadline: settings.newDossierDeadline, what: Self.recruitmentLabel)
             }
         }
         let parts: [(table: String, date: String, label: String)] = [

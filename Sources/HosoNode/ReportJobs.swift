@@ -29,6 +29,7 @@ public struct ReportRequest: Sendable {
 
     public static let reports: [(id: String, title: String)] = TT11Form.allCases.map { ($0.rawValue, "\($0.formNumber): " + $0.title(year: CalendarDate.today().year)) }
         + [("staffing", "Biên chế được giao và hiện có"), ("alerts", "Cảnh báo (nâng lương, nghỉ hưu, bổ nhiệm, kỷ luật, cập nhật chậm)"),
+           ("compliance", "Tình hình thực hiện thời hạn cập nhật hồ sơ, chuyển hồ sơ, báo cáo định kỳ"),
            ("custom", "Báo cáo tự chọn (tiêu chí, nhóm, cột)")]
 
     public init(report: String, unitID: String? = nil, asOf: CalendarDate = .today(), format: ReportFormat = .json) {
@@ -127,6 +128,10 @@ extension NodeStore {
             let name = try unitName(request.unitID ?? actor.unitID)
             try auditReport(actor, report: "staffing", unitID: request.unitID, asOf: nil, rows: rows.count, extra: ["year": .number(Double(year))])
             return Self.staffingTable(rows, unitName: name, year: year)
+        case "compliance":
+            let result = try compliance(actor, unitID: request.unitID, asOf: request.asOf, progress: progress)
+            return Self.complianceTable(result.rows, due: result.due, unitName: try unitName(request.unitID ?? actor.unitID), asOf: request.asOf,
+                                        settings: reportConfiguration.get())
         case "alerts":
             let horizon = request.horizonDays ?? reportConfiguration.get().horizon_days
             let list = try alerts(actor, unitID: request.unitID, asOf: request.asOf, horizonDays: horizon, kinds: request.kinds, progress: progress)

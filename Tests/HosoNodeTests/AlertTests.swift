@@ -113,4 +113,24 @@ import Testing
         response = await node.send(.get, "/api/alerts?as_of=2026-06-30&horizon_days=3650", token: hrB.token)
         #expect(!response.bodyText.contains("A1") && !response.bodyText.contains("Hưu"))
     }
+
+    /// Compliance per unit: late records, overdue transfers, report due dates.
+    @Test func complianceCountsPerUnit() async throws {
+        let (node, ids) = try await offPool { try Self.makeNode() }
+        _ = try node.store.requestHandoff(cli, HandoffRequest(person_id: ids["Mai Văn Yên"]!, to_unit_id: node.units["B"]!))
+        try await node.store.db.write { c in try c.execute("UPDATE handoff_events SET at = '2026-05-01T02:00:00.000Z' WHERE kind = 'request'") }
+        let result = try node.store.compliance(cli, unitID: node.units["P"], asOf: Self.asOf)
+        func row(_ code: String) -> ComplianceRowDTO? { result.rows.first { $0.unit_id == node.units[code] } }
+        #expect(result.rows.map(\.unit_id) == ["P", "A", "A1", "B"].map { node.units[$0]! })
+        #expect(row("A1").map { [$0.dossiers, $0.late_new, $0.late_changes, $0.handoffs_overdue_out, $0.handoffs_overdue_in] } == [10, 1, 1, 1, 0])
+        #expect(row("B").map { [$0.dossiers, $0.late_new, $0.late_changes, $0.handoffs_overdue_out, $0.handoffs_overdue_in] } == [1, 0, 0, 0, 1])
+        #expect(row("A").map { $0.dossiers + $0.late_new + $0.late_changes } == 0)
+        #expect(result.due.map { "\($0.due_date) \($0.days_left)" } == ["2026-12-15 168", "2027-01-15 199", "2027-06-15 350"])
+        let hr = try await node.login("hr.a")
+        let response = await node.send(.get, "/api/reports/compliance?as_of=30/06/2026&format=csv", token: hr.token)
+        #expect(response.status.code == 200)
+        #expect(String(decoding: response.body.dropFirst(3), as: UTF8.self).contains("Cập nhật chậm - Hồ sơ mới (quá 30 ngày)"))
+        let json = await node.send(.get, "/api/compliance?as_of=2026-06-30", token: hr.token)
+        #expect(json.status.code == 200 && json.bodyText.contains("\"late_new\":1"))
+    }
 }

@@ -1129,6 +1129,7 @@ const REPORTS = [
   ['bm04', 'Biểu 04/BNV — Danh sách và tiền lương cán bộ, công chức cấp xã'],
   ['staffing', 'Biên chế được giao và hiện có'],
   ['alerts', 'Danh sách cảnh báo'],
+  ['compliance', 'Thời hạn cập nhật hồ sơ, chuyển hồ sơ, báo cáo định kỳ (theo đơn vị)'],
   ['custom', 'Báo cáo tự chọn (tiêu chí, nhóm, cột)'],
 ];
 const GROUPS = [['unit', 'Đơn vị'], ['sex', 'Giới tính'], ['age_band', 'Độ tuổi'], ['grade_equivalent', 'Ngạch tương đương'], ['ngach', 'Ngạch'],
