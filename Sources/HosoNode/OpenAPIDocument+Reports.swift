@@ -61,6 +61,16 @@ extension OpenAPIDocument {
         ])
         paths["/api/alerts"] = obj(["get": op("Alerts due within the horizon or overdue, for a unit subtree", tag: "reports", parameters: queryParameters,
                                              responses: ["200": jsonResponse(obj(["type": "array", "items": ref("Alert")])), "422": errorResponse()])])
+        paths["/api/compliance"] = obj(["get": op("Per unit: late new dossiers, late changes, overdue transfers out/in; next report due dates", tag: "reports",
+                                                 parameters: [query("unit_id", "Root of the subtree"), query("as_of", "Date")],
+                                                 responses: ["200": jsonResponse(obj(["type": "object", "properties": obj([
+                                                     "as_of": str(), "report_due": obj(["type": "array", "items": obj(["type": "object", "properties": obj([
+                                                         "due_date": str(), "days_left": obj(["type": "integer"])])])]),
+                                                     "units": obj(["type": "array", "items": obj(["type": "object", "properties": obj([
+                                                         "unit_id": str(), "unit_name": str(), "depth": obj(["type": "integer"]), "dossiers": obj(["type": "integer"]),
+                                                         "late_new": obj(["type": "integer"]), "late_changes": obj(["type": "integer"]),
+                                                         "handoffs_overdue_out": obj(["type": "integer"]), "handoffs_overdue_in": obj(["type": "integer"])])])])])])),
+                                                             "422": errorResponse()])])
         paths["/api/report-jobs"] = obj([
             "get": op("The user's report jobs (kept an hour after they finish)", tag: "reports", responses: ["200": jsonResponse(obj(["type": "array", "items": ref("ReportJob")]))]),
             "post": op("Produce a report in the background; poll the job, then fetch its result", tag: "reports", body: ref("ReportJobRequest"),
