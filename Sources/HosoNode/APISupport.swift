@@ -145,3 +145,10 @@ func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async th
         DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
+
+/// Runs blocking work that cannot fail off the cooperative pool.
+func offloadedQuietly(_ body: @escaping @Sendable () -> Void) async {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { body(); continuation.resume() }
+    }
+}

@@ -56,6 +56,7 @@ extension NodeAPI {
             }
             return try APIResponse.json(dashboard)
         })
+        router.get("/api/monitor/alerts", authed { _, _, principal in try APIResponse.json(try store.monitorAlerts(principal)) })
         router.get("/api/monitor/outages", authed { _, _, principal in try APIResponse.json(try store.outages(principal)) })
         router.get("/api/monitor/nodes/:id", authed { _, p, principal in
             let id = try p.value("id")

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import HosoDomain
 import HosoHTTP
 
@@ -72,6 +75,15 @@ public final class NodeRuntime: @unchecked Sendable {
             do { try store.advanceHandoffs() } catch { log.warning("handoff_step_failed", ["error": String(describing: type(of: error))]) }
             // The node's own availability: a gap since the last heartbeat is an outage.
             do { try store.heartbeat() } catch { log.warning("heartbeat_failed", ["error": String(describing: type(of: error))]) }
+            // New monitoring alerts go to the webhook, once per condition.
+            if let url = store.monitorConfiguration.get().webhook_url.flatMap(URL.init(string:)) {
+                do {
+                    let sent = try store.notifyMonitorAlerts { try NodeRuntime.postWebhook(url, $0) }
+                    if !sent.isEmpty { log.info("monitor_alerts_sent", ["count": String(sent.count)]) }
+                } catch {
+                    log.warning("monitor_webhook_failed", ["error": String(describing: type(of: error))])
+                }
+            }
         }
         timer.resume()
         timerLock.lock()
@@ -91,5 +103,27 @@ public final class NodeRuntime: @unchecked Sendable {
             Task.detached { await sync.stop(); done.signal() }
             done.wait()
         }
+    }
+
+    /// POSTs alerts as JSON (`{"text": "...", "alerts": [...]}`, the shape chat webhooks
+    /// accept) and waits up to 10 seconds; a failure is retried at the next minute.
+    public static func postWebhook(_ url: URL, _ alerts: [MonitorAlertDTO]) throws {
+        var request = URLRequest(url: url, timeoutInterval: 10)
+        request.httpMethod = "POST"
+        request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        let body: JSONValue = .object(["text": .string("hoso: " + alerts.map(\.message).joined(separator: "\n")),
+                                       "alerts": .array(alerts.map { a in .object(["kind": .string(a.kind), "key": .string(a.key), "message": .string(a.message),
+                                                                                   "node_id": a.node_id.map(JSONValue.string) ?? .null,
+                                                                                   "handoff_id": a.handoff_id.map(JSONValue.string) ?? .null]) })])
+        request.httpBody = Data(body.jsonString().utf8)
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<Int, Error> = .failure(NodeError(.unavailable, "webhook", "no answer"))
+        URLSession.shared.dataTask(with: request) { _, response, error in
+            if let error { outcome = .failure(error) } else { outcome = .success((response as? HTTPURLResponse)?.statusCode ?? 0) }
+            done.signal()
+        }.resume()
+        _ = done.wait(timeout: .now() + 15)
+        let status = try outcome.get()
+        guard (200..<300).contains(status) else { throw NodeError(.unavailable, "webhook", "The webhook answered \(status).") }
     }
 }

@@ -374,6 +374,8 @@ public enum NodeSchema {
             started_at TEXT NOT NULL,
             ended_at TEXT NOT NULL
         );
+        -- Monitoring alerts already sent to the webhook, while their condition lasts.
+        CREATE TABLE monitor_notified (key TEXT PRIMARY KEY NOT NULL, at TEXT NOT NULL);
         """
 
     /// The person and history tables, generated from `DossierSchema` so that a field is

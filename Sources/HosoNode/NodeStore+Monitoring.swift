@@ -11,6 +11,12 @@ public struct MonitorSettings: Codable, Sendable, Equatable {
     public var offline_minutes: Int = 60
     /// More than this many changes not yet at the parent (or not yet received from the child): lagging.
     public var lagging_changes: Int = 1_000
+    /// Alert when a node has been offline this long.
+    public var alert_offline_minutes: Int = 240
+    /// Alert when a child's last this-many sync events are errors.
+    public var alert_error_repeats: Int = 3
+    /// POST new alerts here as JSON (optional; e.g. a chat or mail gateway of the province).
+    public var webhook_url: String?
 
     public init() {}
 
@@ -19,6 +25,15 @@ public struct MonitorSettings: Codable, Sendable, Equatable {
         lagging_minutes = try c.decodeIfPresent(Int.self, forKey: .lagging_minutes) ?? 15
         offline_minutes = try c.decodeIfPresent(Int.self, forKey: .offline_minutes) ?? 60
         lagging_changes = try c.decodeIfPresent(Int.self, forKey: .lagging_changes) ?? 1_000
+        alert_offline_minutes = try c.decodeIfPresent(Int.self, forKey: .alert_offline_minutes) ?? 240
+        alert_error_repeats = try c.decodeIfPresent(Int.self, forKey: .alert_error_repeats) ?? 3
+        webhook_url = try c.decodeIfPresent(String.self, forKey: .webhook_url)
+        if let url = webhook_url, URL(string: url)?.scheme.map({ $0 == "http" || $0 == "https" }) != true {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "monitor.webhook_url must be an http(s) URL"))
+        }
+        guard alert_offline_minutes >= 1, (1...100).contains(alert_error_repeats) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "monitor: alert_offline_minutes ≥ 1, alert_error_repeats 1…100"))
+        }
         guard lagging_minutes >= 1, offline_minutes > lagging_minutes, lagging_changes >= 1 else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                                                     debugDescription: "monitor: 1 ≤ lagging_minutes < offline_minutes, lagging_changes ≥ 1"))
@@ -140,6 +155,14 @@ extension NodeStore {
         let text = JSONValue.object(report).jsonString()
         guard text.utf8.count <= 4_000_000 else { return }
         try c.execute("UPDATE sync_children SET status_report = ?, status_reported_at = ? WHERE node_id = ?", [text, Timestamp.now(), child])
+    }
+
+    /// Records a refused sync request of an authenticated child in its history.
+    public func recordChildError(_ child: String, _ error: SyncError) {
+        _ = try? db.write { c in
+            guard try c.scalar("SELECT count(*) FROM sync_children WHERE node_id = ?", [child], as: Int.self) == 1 else { return }
+            try self.recordSyncEvent(c, child: child, kind: "error", detail: "\(error.code.rawValue): \(error.message.prefix(300))")
+        }
     }
 
     /// Appends to a child's sync history (kept to its last 200 events).
@@ -329,5 +352,88 @@ extension NodeStore {
                                  must_announce: lost >= 16)
             }
         }
+    }
+}
+
+/// Something an administrator must look at: a node offline too long, a sync error that
+/// keeps coming back, a transfer stuck past its deadline.
+public struct MonitorAlertDTO: Codable, Sendable, Equatable {
+    /// `node_offline`, `sync_error`, `handoff_stuck`.
+    public var kind: String
+    /// Stable identity of the condition (sent to the webhook once while it lasts).
+    public var key: String
+    public var node_id: String?
+    public var handoff_id: String?
+    public var message: String
+
+    public init(kind: String, key: String, node_id: String?, handoff_id: String?, message: String) {
+        self.kind = kind
+        self.key = key
+        self.node_id = node_id
+        self.handoff_id = handoff_id
+        self.message = message
+    }
+}
+
+extension NodeStore {
+    /// The alerts of the tree below this node and of this node's transfers, on `now`.
+    public func monitorAlerts(_ actor: Principal, now: Date = Date()) throws -> [MonitorAlertDTO] {
+        let settings = monitorConfiguration.get()
+        let dashboard = try monitorDashboard(actor, now: now)
+        var alerts: [MonitorAlertDTO] = []
+        for node in dashboard.nodes {
+            if node.health == "offline", (node.minutes_since_contact ?? Int.max) >= settings.alert_offline_minutes {
+                let since = node.last_contact_at.map { "từ \($0)" } ?? "chưa kết nối lần nào"
+                alerts.append(MonitorAlertDTO(kind: "node_offline", key: "node_offline:\(node.node_id)", node_id: node.node_id, handoff_id: nil,
+                                              message: "Nút \(node.name) mất kết nối \(since)."))
+            }
+        }
+        try db.read { c in
+            // A direct child whose last events are all errors.
+            for row in try c.rows("SELECT node_id FROM sync_children WHERE status <> 'retired'") {
+                let id: String = row.get("node_id") ?? ""
+                let kinds = try c.rows("SELECT kind, detail FROM sync_events WHERE node_id = ? ORDER BY id DESC LIMIT ?", [id, settings.alert_error_repeats])
+                guard kinds.count == settings.alert_error_repeats, kinds.allSatisfy({ $0.get("kind", as: String.self) == "error" }) else { continue }
+                let name = dashboard.nodes.first { $0.node_id == id }?.name ?? id
+                let code = (kinds.first?.get("detail", as: String.self) ?? "").split(separator: ":").first.map(String.init) ?? "error"
+                alerts.append(MonitorAlertDTO(kind: "sync_error", key: "sync_error:\(id):\(code)", node_id: id, handoff_id: nil,
+                                              message: "Nút \(name) lỗi đồng bộ \(settings.alert_error_repeats) lần liên tiếp (\(code))."))
+            }
+            // Transfers known here, unfinished past the deadline.
+            let deadline = self.handoffConfiguration.get().deadline
+            let today = CalendarDate.today(now: now)
+            for row in try c.rows("""
+                SELECT handoff_id, min(CASE WHEN kind = 'request' THEN at END) AS requested, max(from_unit) AS from_unit, max(to_unit) AS to_unit
+                FROM handoff_events WHERE deleted = 0 GROUP BY handoff_id HAVING sum(kind IN ('deliver', 'abort')) = 0
+                """) {
+                guard let id: String = row.get("handoff_id"), let requested = (row.get("requested", as: String.self)).flatMap({ CalendarDate(iso: String($0.prefix(10))) }),
+                      deadline.isOverdue(from: requested, to: today) else { continue }
+                let names = try [row.get("from_unit", as: String.self), row.get("to_unit", as: String.self)].map { unit in
+                    try unit.flatMap { try c.scalar("SELECT name FROM units WHERE id = ?", [$0], as: String.self) } ?? "?"
+                }
+                alerts.append(MonitorAlertDTO(kind: "handoff_stuck", key: "handoff_stuck:\(id)", node_id: nil, handoff_id: id,
+                                              message: "Thủ tục chuyển hồ sơ từ \(names[0]) sang \(names[1]) chưa xong sau \(deadline.elapsed(from: requested, to: today)) ngày (hạn \(deadline.label))."))
+            }
+        }
+        return alerts
+    }
+
+    /// Sends the alerts that are new since the last call to `send` (the webhook), once per
+    /// condition while it lasts; a condition that clears is forgotten, so it is sent again
+    /// if it comes back. Returns what was sent.
+    @discardableResult
+    public func notifyMonitorAlerts(now: Date = Date(), send: ([MonitorAlertDTO]) throws -> Void) throws -> [MonitorAlertDTO] {
+        let alerts = try monitorAlerts(.commandLine("monitor"), now: now)
+        let fresh: [MonitorAlertDTO] = try db.read { c in
+            let known = Set(try c.rows("SELECT key FROM monitor_notified").compactMap { $0.get("key", as: String.self) })
+            return alerts.filter { !known.contains($0.key) }
+        }
+        if !fresh.isEmpty { try send(fresh) }
+        try db.write { c in
+            let current = JSONValue.array(alerts.map { .string($0.key) }).jsonString()
+            try c.execute("DELETE FROM monitor_notified WHERE key NOT IN (SELECT value FROM json_each(?))", [current])
+            for alert in fresh { try c.execute("INSERT OR IGNORE INTO monitor_notified(key, at) VALUES (?, ?)", [alert.key, Timestamp.now(now)]) }
+        }
+        return fresh
     }
 }

@@ -194,7 +194,6 @@ extension NodeStore {
             _ = try? db.write { c in
                 try c.execute("UPDATE sync_children SET last_error = ?, last_contact_at = ? WHERE node_id = ?",
                               ["\(error.code.rawValue): \(error.message)", Timestamp.now(), child])
-                try self.recordSyncEvent(c, child: child, kind: "error", detail: "\(error.code.rawValue): \(error.message)")
             }
             throw error
         }

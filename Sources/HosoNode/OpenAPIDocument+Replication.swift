@@ -79,6 +79,10 @@ extension OpenAPIDocument {
                                               responses: ["200": jsonResponse(obj(["type": "object", "properties": obj([
                                                   "generated_at": str(), "thresholds": obj(["type": "object"]), "nodes": obj(["type": "array", "items": monitored]),
                                                   "rollup": obj(["type": "array", "items": obj(["type": "object"])])])])), "403": errorResponse(), "422": errorResponse()])])
+        paths["/api/monitor/alerts"] = obj(["get": op("Current alerts: nodes offline longer than monitor.alert_offline_minutes, sync errors repeating monitor.alert_error_repeats times, transfers stuck past their deadline (admin); new ones are also POSTed to monitor.webhook_url",
+                                                    tag: "sync", responses: ["200": jsonResponse(obj(["type": "array", "items": obj(["type": "object", "properties": obj([
+                                                        "kind": obj(["type": "string", "enum": arr(["node_offline", "sync_error", "handoff_stuck"])]), "key": str(),
+                                                        "node_id": nullable(str()), "handoff_id": nullable(str()), "message": str()])])])), "403": errorResponse()])])
         paths["/api/monitor/outages"] = obj(["get": op("This node's own outages (gaps between heartbeats), with office hours lost and whether they must be announced (≥ 16 h) (admin)",
                                                       tag: "sync", responses: ["200": jsonResponse(obj(["type": "array", "items": obj(["type": "object", "properties": obj([
                                                           "started_at": str(), "ended_at": str(), "minutes": obj(["type": "integer"]), "working_days": obj(["type": "integer"]),

@@ -74,6 +74,11 @@ extension NodeAPI {
                     store.holdChild(child, syncError)
                     log.warning("sync_refused", ["node": child, "code": syncError.code.rawValue])
                 }
+                // A held or retired node is refused after its secret was verified: its
+                // errors go into its history too (the monitoring alerts on repeats).
+                let verified = authenticated ?? ([.identityConflict, .forbidden].contains(syncError.code)
+                                                 ? credential?.split(separator: ".").first.map(String.init) : nil)
+                if let child = verified { await offloadedQuietly { store.recordChildError(child, syncError) } }
                 return Self.response(syncError)
             }
         }

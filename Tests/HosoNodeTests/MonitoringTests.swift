@@ -164,4 +164,63 @@ import Testing
         let staff = Principal(userID: nil, username: "x", role: .leader, unitID: nil, personID: nil, subtree: [])
         #expect(throws: NodeError.self) { try node.store.outages(staff) }
     }
+
+    /// Alerts: an offline node, a repeating sync error, a stuck transfer — each sent to the
+    /// webhook once while it lasts, again if it comes back.
+    @Test func alertsAreSentOncePerCondition() async throws {
+        let t = try TestTopology()
+        let a = try t.addNode("A", units: ["A"])
+        try await t.settle()
+        var sent: [[MonitorAlertDTO]] = []
+        let later = Date().addingTimeInterval(5 * 3600)
+        try t.hub.store.notifyMonitorAlerts(now: later) { sent.append($0) }
+        #expect(sent.count == 1 && sent[0].map(\.kind) == ["node_offline"] && sent[0][0].node_id == a.store.nodeID)
+        #expect(sent[0][0].message.hasPrefix("Nút A mất kết nối từ "))
+        try t.hub.store.notifyMonitorAlerts(now: later) { sent.append($0) }
+        #expect(sent.count == 1, "not sent twice while it lasts")
+        // Back in contact: the condition clears; offline again later: sent again.
+        try t.hub.store.notifyMonitorAlerts(now: Date()) { sent.append($0) }
+        try t.hub.store.notifyMonitorAlerts(now: later) { sent.append($0) }
+        #expect(sent.count == 2)
+
+        // Three refused hellos in a row, and a transfer stuck past its deadline.
+        var stale = try a.store.syncEnvelope()
+        stale.clock = 0
+        for _ in 0..<3 { _ = await t.raw("/sync/v1/hello", HelloRequest(envelope: stale, pullCheckpoint: 0).jsonValue, credential: a.credential) }
+        let person = try t.hub.store.createDossier(cli, TestTopology.person("Người Chuyển", unit: t.units["B"]!))["id"]!.stringValue!
+        _ = try t.hub.store.requestHandoff(cli, HandoffRequest(person_id: person, to_unit_id: t.units["D"]!))
+        try await t.hub.store.db.write { c in try c.execute("UPDATE handoff_events SET at = '2026-01-05T02:00:00.000Z' WHERE kind = 'request'") }
+        let kinds = try t.hub.store.notifyMonitorAlerts(now: Date()) { sent.append($0) }.map(\.kind).sorted()
+        #expect(kinds == ["handoff_stuck", "sync_error"])
+        #expect(sent.last?.first { $0.kind == "handoff_stuck" }?.message.contains("từ Đơn vị B sang Đơn vị D") == true)
+        #expect(sent.last?.first { $0.kind == "sync_error" }?.message.contains("3 lần liên tiếp (identity_conflict)") == true)
+    }
+
+    /// The webhook is a real HTTP POST of JSON; a refusing endpoint is an error (retried later).
+    @Test func webhookPostsJSON() async throws {
+        let received = ReceivedBodies()
+        let router = Router()
+        router.post("/hook") { request, _ in
+            received.add(request.body)
+            return HTTPResponse(status: .noContent)
+        }
+        router.post("/broken") { _, _ in HTTPResponse(status: HTTPStatus(code: 500, reason: "Internal Server Error")) }
+        let server = HTTPServer(configuration: .init(port: 0), responder: router)
+        let port = try server.start()
+        defer { server.stop() }
+        let alert = MonitorAlertDTO(kind: "node_offline", key: "node_offline:x", node_id: "x", handoff_id: nil, message: "Nút X mất kết nối.")
+        try await offPool { try NodeRuntime.postWebhook(URL(string: "http://127.0.0.1:\(port)/hook")!, [alert]) }
+        let body = try JSONValue.parse(String(decoding: try #require(received.all.first), as: UTF8.self))
+        #expect(body["text"] == "hoso: Nút X mất kết nối.")
+        #expect(body["alerts"].arrayValue?.first?["kind"] == "node_offline")
+        await #expect(throws: NodeError.self) { try await offPool { try NodeRuntime.postWebhook(URL(string: "http://127.0.0.1:\(port)/broken")!, [alert]) } }
+    }
+}
+
+/// Bodies a test webhook received (`@unchecked Sendable`: `lock` guards `bodies`).
+final class ReceivedBodies: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bodies: [[UInt8]] = []
+    func add(_ body: [UInt8]) { lock.withLock { bodies.append(body) } }
+    var all: [[UInt8]] { lock.withLock { bodies } }
 }

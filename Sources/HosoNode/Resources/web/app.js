@@ -1064,7 +1064,7 @@ function healthBadge(state) { const [cls, label] = HEALTH[state] || ['', state];
 
 async function pageMonitor(_, params) {
   const query = q({ health: params.get('health') || '', q: params.get('q') || '', sort: params.get('sort') || 'health' });
-  const [d, outages] = await Promise.all([GET('/api/monitor?' + query), GET('/api/monitor/outages').catch(() => [])]);
+  const [d, outages, alerts] = await Promise.all([GET('/api/monitor?' + query), GET('/api/monitor/outages').catch(() => []), GET('/api/monitor/alerts').catch(() => [])]);
   const healthSelect = h('select', { id: 'monitor-health' }, h('option', { value: '' }, 'Mọi trạng thái'),
     Object.entries(HEALTH).map(([v, [, l]]) => h('option', { value: v, selected: params.get('health') === v }, l)));
   const sortSelect = h('select', { id: 'monitor-sort' }, [['health', 'Tình trạng xấu trước'], ['name', 'Tên nút'], ['contact', 'Lâu chưa liên lạc'], ['lag', 'Nhiều thay đổi chờ']]
@@ -1077,6 +1077,8 @@ async function pageMonitor(_, params) {
   for (const n of d.nodes) counts[n.health] = (counts[n.health] || 0) + 1;
   return h('div', {}, h('h1', {}, 'Giám sát đồng bộ các nút'),
     h('p', { class: 'muted' }, `Ngưỡng: chậm sau ${d.thresholds.lagging_minutes} phút không liên lạc hoặc quá ${d.thresholds.lagging_changes} thay đổi chờ; mất kết nối sau ${d.thresholds.offline_minutes} phút. Cập nhật lúc ${fmtTime(d.generated_at)}.`),
+    alerts.length ? h('div', { class: 'notice bad', role: 'alert', id: 'monitor-alerts' }, h('b', {}, `${alerts.length} cảnh báo cần xử lý`),
+      h('ul', {}, alerts.map(a => h('li', {}, a.message)))) : null,
     h('div', { class: 'row' }, Object.entries(counts).map(([k, n]) => h('span', {}, healthBadge(k), ' ', n)), h('span', { class: 'spacer' }),
       h('label', { class: 'inline' }, 'Lọc ', healthSelect), h('label', { class: 'inline' }, 'Sắp xếp ', sortSelect), text),
     h('div', { class: 'card' }, h('h2', {}, 'Theo đơn vị cấp trên'), h('div', { class: 'table-wrap' }, h('table', { id: 'monitor-rollup' },
