@@ -147,10 +147,11 @@ final class HTTPConnection: @unchecked Sendable {
         setDeadline(after: nil)
         let responder = self.responder
         let finished = request
-        Task { [self] in
+        let work: @Sendable () async -> Void = { [self] in
             let response = await responder.respond(to: finished)
             queue.async { [self] in finishRequest(finished, response: response) }
         }
+        if #available(macOS 15.0, *) { Task(executorPreference: ResponderExecutor.shared) { await work() } } else { Task { await work() } }
     }
 
     private func finishRequest(_ request: HTTPRequest, response: HTTPResponse) {
