@@ -108,6 +108,24 @@ import Testing
         #expect(history.contains { $0["kind"] == "hello" })
     }
 
+    /// A node whose writes the parent refuses (a dossier of a unit it does not serve):
+    /// counted as rejected, and an error while they wait in its quarantine.
+    @Test func rejectedChangesMakeANodeAnError() async throws {
+        let t = try TestTopology()
+        let b = try t.addNode("B", units: ["B"])
+        try await t.settle()
+        _ = try b.store.createDossier(cli, TestTopology.person("Trương Văn Lạ", unit: t.units["A1"]!))
+        let report = try await b.syncOnce()
+        #expect(report.push.rejected == 1)
+        try await b.syncOnce()   // the next hello reports the quarantine
+        let node = try #require(try t.hub.store.monitorDashboard(cli).nodes.first { $0.name == "B" })
+        #expect(node.changes_rejected == 1 && node.quarantined == 1)
+        #expect(node.health == "error")
+        #expect(node.reasons.contains("1 thay đổi bị cấp trên từ chối, chờ xử lý"))
+        let metrics = String(decoding: await t.hub.router.respond(to: HTTPRequest(method: .get, target: "/metrics", headers: [:], body: [])).body, as: UTF8.self)
+        #expect(metrics.contains("hoso_sync_rejections_total{side=\"parent\"} 1"))
+    }
+
     @Test func dashboardAPIFiltersSortsAndIsForAdminsOnly() async throws {
         let t = try TestTopology()
         let a = try t.addNode("A", units: ["A"])
