@@ -2,7 +2,7 @@
 ///
 /// Methods are case-sensitive tokens: `get` is not `GET` (RFC 9110 §9.1), so the raw
 /// value is kept exactly as received. Any token is representable; whether it is
-/// *implemented* is the router's business (501 for unknown methods).
+/// *implemented* is the router's business (405 with Allow for any other method).
 public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConvertible,
     ExpressibleByStringLiteral
 {

@@ -12,7 +12,7 @@ public typealias RouteHandler = @Sendable (HTTPRequest, RouteParameters) async t
 /// - `HEAD` is served by the `GET` handler with the body removed and its length kept
 ///   in `Content-Length` (RFC 9110 §9.3.2);
 /// - `OPTIONS` without an explicit route answers 204 with `Allow`;
-/// - methods outside ``HTTPMethod/implemented`` get 501 (RFC 9110 §9.1);
+/// - methods no route has (TRACE, CONNECT, QUERY, unknown tokens) get 405 with `Allow`;
 /// - a thrown ``HTTPError`` becomes its JSON; a `DecodingError` becomes 400
 ///   `invalid_json` naming the field; anything else becomes 500 `internal` whose body
 ///   never contains the error's text (it goes to `errorReporter` instead).
@@ -114,10 +114,10 @@ public final class Router: HTTPResponder, @unchecked Sendable {
     }
 
     private static func dispatch(_ request: HTTPRequest, routes: [Route]) async throws -> HTTPResponse {
-        guard HTTPMethod.implemented.contains(request.method) else {
-            throw HTTPError(.notImplemented, code: "not_implemented",
-                            message: "Phương thức \(request.method) không được hỗ trợ")
-        }
+        // A method no resource here implements (TRACE, CONNECT, QUERY, an unknown token)
+        // gets 405 with the resource's Allow below rather than RFC 9110's suggested 501:
+        // it is the client's mistake, and a 5xx would read as a server fault to monitoring
+        // and API checkers. The parser has already refused malformed method tokens.
         let segments = request.routingSegments
         var candidates: [(route: Route, parameters: RouteParameters)] = []
         for route in routes {

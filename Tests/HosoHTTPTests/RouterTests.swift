@@ -84,8 +84,13 @@ struct RouterTests {
         let options = await get(router, "/items/1", method: .options)
         #expect(options.status == .noContent)
         #expect(options.headers["Allow"] == "DELETE, GET, HEAD, OPTIONS")
+        // Methods nothing here implements, known to HTTP or not: 405 with Allow, not a 5xx.
         let unknown = await get(router, "/items/1", method: "BREW")
-        #expect(unknown.status == .notImplemented)
+        #expect(unknown.status == .methodNotAllowed)
+        #expect(unknown.headers["Allow"] == "DELETE, GET, HEAD, OPTIONS")
+        let trace = await get(router, "/items/1", method: .trace)
+        #expect(trace.status == .methodNotAllowed)
+        #expect(trace.headers["Allow"] == "DELETE, GET, HEAD, OPTIONS")
     }
 
     @Test func headIsServedByGetWithoutBody() async {
