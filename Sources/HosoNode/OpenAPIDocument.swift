@@ -268,6 +268,22 @@ public enum OpenAPIDocument {
         addReplication(paths: &paths, schemas: &schemas)
         addHandoffs(paths: &paths, schemas: &schemas)
         addReports(paths: &paths, schemas: &schemas)
+        // Answers every operation can give: 404 where the path names a resource, and for
+        // bodies 413 (too large) and 415 (not JSON).
+        for (template, item) in paths {
+            guard case .object(var operations) = item else { continue }
+            for (method, operation) in operations where method != "parameters" {
+                guard case .object(var op) = operation, case .object(var responses)? = op["responses"] else { continue }
+                if template.contains("{") && responses["404"] == nil { responses["404"] = errorResponse() }
+                if op["requestBody"] != nil {
+                    if responses["413"] == nil { responses["413"] = errorResponse() }
+                    if responses["415"] == nil { responses["415"] = errorResponse() }
+                }
+                op["responses"] = .object(responses)
+                operations[method] = .object(op)
+            }
+            paths[template] = .object(operations)
+        }
 
         return obj([
             "openapi": "3.0.3",
