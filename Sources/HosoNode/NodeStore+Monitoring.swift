@@ -194,11 +194,11 @@ extension NodeStore {
                 node_id: id, name: row.get("name") ?? id, parent_id: nodeID, units: units, unit_names: [], parent_unit_id: nil, parent_unit_name: nil,
                 depth: 1, software: row.get("software"), schema_version: row.get("schema_version"), last_contact_at: row.get("last_contact_at"),
                 last_push_at: row.get("last_push_at"), last_pull_at: row.get("last_pull_at"), minutes_since_contact: nil,
-                lag_up: max(0, clock - mine[id]), pending_changes: report["pending_changes"].numberValue.map { Int($0) },
+                lag_up: max(0, clock - mine[id]), pending_changes: report["pending_changes"].numberValue.flatMap { Int(exactly: $0.rounded()) },
                 oldest_pending_at: report["oldest_pending_at"].stringValue, changes_rejected: row.get("changes_rejected") ?? 0,
-                quarantined: report["quarantined"].numberValue.map { Int($0) }, open_conflicts: report["open_conflicts"].numberValue.map { Int($0) },
-                handoffs_in_flight: report["handoffs_in_flight"].numberValue.map { Int($0) },
-                handoffs_overdue: report["handoffs_overdue"].numberValue.map { Int($0) }, last_error: lastError,
+                quarantined: report["quarantined"].numberValue.flatMap { Int(exactly: $0.rounded()) }, open_conflicts: report["open_conflicts"].numberValue.flatMap { Int(exactly: $0.rounded()) },
+                handoffs_in_flight: report["handoffs_in_flight"].numberValue.flatMap { Int(exactly: $0.rounded()) },
+                handoffs_overdue: report["handoffs_overdue"].numberValue.flatMap { Int(exactly: $0.rounded()) }, last_error: lastError,
                 reported_state: report["state"].stringValue, reported_at: row.get("status_reported_at"), health: "", reasons: []))
             if flatten, case .array(let below) = report["descendants"] {
                 for item in below.prefix(Self.maximumReportedDescendants) {

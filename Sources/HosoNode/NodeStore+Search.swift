@@ -56,11 +56,11 @@ public struct SearchCriteria: Sendable {
         }
         func int(_ key: String, _ range: ClosedRange<Int>) -> Int? {
             guard let value = o[key], value != .null else { return nil }
-            guard let n = value.numberValue, n.rounded() == n, range.contains(Int(n)) else {
+            guard let d = value.numberValue, let n = Int(exactly: d), range.contains(n) else {
                 errors.append(FieldError(field: key, code: "out_of_range", message: "Phải là số nguyên từ \(range.lowerBound) đến \(range.upperBound)."))
                 return nil
             }
-            return Int(n)
+            return n
         }
         func bool(_ key: String) -> Bool? {
             guard let value = o[key], value != .null else { return nil }
@@ -319,7 +319,7 @@ extension NodeStore {
             switch field.type {
             case .code: return value.stringValue.map { names[field.name]?[$0] ?? $0 } ?? ""
             case .date: return value.stringValue.flatMap(CalendarDate.init(iso:))?.display ?? ""
-            default: return value.stringValue ?? value.numberValue.map { $0.rounded() == $0 ? String(Int($0)) : String($0) } ?? ""
+            default: return value.stringValue ?? value.numberValue.map { Int(exactly: $0).map(String.init) ?? String($0) } ?? ""
             }
         }
         let header = ["STT"] + fields.map(\.label) + ["Đơn vị"]

@@ -201,7 +201,7 @@ extension NodeStore {
             try self.touchChild(c, child, request.envelope, extra: ", pull_checkpoint = ?", [request.pullCheckpoint])
             try self.recordStatusReport(c, child: child, request.status)
             try self.recordSyncEvent(c, child: child, kind: "hello", detail: "clock \(request.envelope.clock), \(request.envelope.software), \(request.envelope.schema)"
-                                     + (request.status?["pending_changes"]?.numberValue.map { ", \(Int($0)) chờ gửi" } ?? ""))
+                                     + (request.status?["pending_changes"]?.numberValue.flatMap { Int(exactly: $0.rounded()) }.map { ", \($0) chờ gửi" } ?? ""))
             return HelloResponse(parentID: self.nodeID, parentName: name,
                                  pushCheckpoint: try c.scalar("SELECT push_checkpoint FROM sync_children WHERE node_id = ?", [child], as: Int64.self) ?? 0,
                                  knowledge: try self.knowledge(c), clock: try self.clock(c), time: Timestamp.now())

@@ -232,7 +232,7 @@ public enum OpenAPIDocument {
         ])
         paths["/api/staffing"] = obj(["get": op("Quotas vs headcount of employed people per unit and category, over/under flagged", tag: "reports",
                                                 parameters: [query("year", "Year", type: "integer"), query("unit_id", "Root of the subtree (default: the user's unit or the province)")],
-                                                responses: ["200": jsonResponse(obj(["type": "array", "items": ref("Staffing")]))])])
+                                                responses: ["200": jsonResponse(obj(["type": "array", "items": ref("Staffing")])), "404": errorResponse(), "422": errorResponse()])])
         paths["/api/catalogues"] = obj(["get": op("Catalogues", tag: "catalogues", responses: ["200": jsonResponse(obj(["type": "array", "items": ref("Catalogue")]))])])
         paths["/api/catalogues/{id}"] = obj([
             "parameters": arr([pathParam("id")]),

@@ -9,7 +9,7 @@ enum RecordCoding {
         case (.null, _): .null
         case (.bool(let b), _): .integer(b ? 1 : 0)
         case (.number(let n), .decimal): .real(n)
-        case (.number(let n), _): .integer(Int64(n))
+        case (.number(let n), _): Int64(exactly: n).map(DatabaseValue.integer) ?? .real(n)
         case (.string(let s), _): .text(s)
         default: .text(value.jsonString())
         }

@@ -300,7 +300,7 @@ extension DatabaseValue {
     var int: Int? {
         switch self {
         case .integer(let n): Int(n)
-        case .real(let d): d.rounded() == d ? Int(d) : nil
+        case .real(let d): Int(exactly: d)
         default: nil
         }
     }

@@ -51,11 +51,11 @@ public struct ReportRequest: Sendable {
         }
         func int(_ key: String, _ range: ClosedRange<Int>) -> Int? {
             guard let value = o[key], value != .null else { return nil }
-            guard let n = value.numberValue ?? value.stringValue.flatMap(Double.init), n.rounded() == n, range.contains(Int(n)) else {
+            guard let d = value.numberValue ?? value.stringValue.flatMap(Double.init), let n = Int(exactly: d), range.contains(n) else {
                 errors.append(FieldError(field: key, code: "out_of_range", message: "Phải là số nguyên từ \(range.lowerBound) đến \(range.upperBound)."))
                 return nil
             }
-            return Int(n)
+            return n
         }
         if let unit = o["unit_id"], unit != .null {
             if let s = unit.stringValue, (1...64).contains(s.count) { unitID = s } else {

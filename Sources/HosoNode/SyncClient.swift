@@ -205,7 +205,7 @@ public final class SyncClient: @unchecked Sendable {
             let code = error?["code"].stringValue.flatMap(SyncError.Code.init(rawValue:))
                 ?? (status >= 500 ? .unavailable : .malformed)
             throw SyncError(code, error?["message"].stringValue ?? "HTTP \(status) from the parent",
-                            checkpoint: error?["checkpoint"].numberValue.map { Int64($0) })
+                            checkpoint: error?["checkpoint"].numberValue.flatMap { Int64(exactly: $0) })
         }
         guard let json else { throw SyncError(.transport, "The parent's answer to \(path) is not JSON (truncated?).") }
         do { return try decode(json) } catch {
