@@ -274,7 +274,9 @@ public enum OpenAPIDocument {
             guard case .object(var operations) = item else { continue }
             for (method, operation) in operations where method != "parameters" {
                 guard case .object(var op) = operation, case .object(var responses)? = op["responses"] else { continue }
-                if template.contains("{") && responses["404"] == nil { responses["404"] = errorResponse() }
+                // A path naming a resource, or a `unit_id` (person_id) parameter naming one, may not exist.
+                let namesResource = op["parameters"]?.arrayValue?.contains { ["unit_id", "person_id"].contains($0["name"].stringValue ?? "") } ?? false
+                if (template.contains("{") || namesResource) && responses["404"] == nil { responses["404"] = errorResponse() }
                 if op["requestBody"] != nil {
                     if responses["413"] == nil { responses["413"] = errorResponse() }
                     if responses["415"] == nil { responses["415"] = errorResponse() }
