@@ -44,7 +44,8 @@ public struct DemoSeeder {
         let staffUnits = ["DT.STC.NS", "DT.SNV", "DT.STC.TH", "DT.SGD.TCCB", "DT.XMA.VP", "DT.PCL"].compactMap { unitIDs[$0] }
         var first: JSONObject?
         for i in 0..<count {
-            let doc = try store.createDossier(actor, data.dossier(unitID: staffUnits[i % staffUnits.count], historyRows: historyRows))
+            let unit = staffUnits[i % staffUnits.count]
+            let doc = try store.createDossier(actor, data.dossier(unitID: unit, historyRows: historyRows, commune: unit == unitIDs["DT.XMA.VP"]))
             if first == nil { first = doc }
         }
         if let first, case .string(let personID)? = first["id"], case .string(let unitID)? = first["unit_id"] {

@@ -60,7 +60,7 @@ public struct SampleData {
 
     /// One dossier document (the body of `POST /api/dossiers`) with about `historyRows`
     /// history rows.
-    public mutating func dossier(unitID: String, historyRows: Int = 20) -> JSONObject {
+    public mutating func dossier(unitID: String, historyRows: Int = 20, commune: Bool = false) -> JSONObject {
         let female = rng.next() % 2 == 0
         let family = pick(Self.families)
         let name = "\(family) \(pick(female ? Self.femaleMiddles : Self.maleMiddles)) \(pick(female ? Self.femaleGiven : Self.maleGiven))"
@@ -91,6 +91,14 @@ public struct SampleData {
             "salary_effective_date": .string(CalendarDate(year: int(2019...2024), month: int(1...12), day: 1)!.iso),
             "major": .string(pick(Self.majors)),
         ]
+        // What the TT 11/2012 forms count: category, training, languages, state management.
+        doc["staff_category"] = .string(commune ? pick(["can_bo_xa", "cong_chuc_xa", "cong_chuc_xa"]) : pick(["cong_chuc", "cong_chuc", "cong_chuc", "vien_chuc"]))
+        doc["qualification"] = .string(pick(["DH", "DH", "DH", "ThS", "CD", "TC", "TS", "SC"]))
+        doc["political_theory"] = .string(pick(["CN", "CC", "TC", "TC", "SC"]))
+        doc["it_level"] = .string(pick(["CNTT_CB", "A", "B", "DH", "TC"]))
+        doc["english_level"] = .string(pick(["A", "B", "C", "DH"]))
+        doc["state_management"] = .string(pick(["CV", "CV", "CVC", "CVCC", "CQDT"]))
+        doc["general_education"] = .string(pick(["12/12", "12/12", "9/12", "10/10"]))
         if rng.next() % 3 != 0 { doc["party_join_date"] = .string(CalendarDate(year: recruitYear + int(1...5), month: int(1...12), day: int(1...28))!.iso) }
         var training: [JSONValue] = [], work: [JSONValue] = [], salary: [JSONValue] = [], familyRows: [JSONValue] = []
         var rewards: [JSONValue] = [], evaluations: [JSONValue] = []

@@ -98,19 +98,10 @@ struct ReportBenchmark {
         }
         for x in 1...40 { communes.append(try store.createUnit(admin, UnitInput(code: String(format: "XA%02d", x), name: "UBND xã số \(x)", parent_id: root)).id) }
         var data = SampleData(seed: 2026)
-        var rng = SampleData.Generator(seed: 6)
-        func pick(_ items: [String]) -> String { items[Int(rng.next() % UInt64(items.count))] }
         let start = DispatchTime.now().uptimeNanoseconds
         for i in 0..<dossiers {
             let commune = i % 4 == 3
-            var doc = data.dossier(unitID: commune ? communes[i % communes.count] : offices[i % offices.count], historyRows: historyRows)
-            doc["staff_category"] = .string(commune ? pick(["can_bo_xa", "cong_chuc_xa", "cong_chuc_xa"]) : pick(["cong_chuc", "cong_chuc", "cong_chuc", "vien_chuc"]))
-            doc["qualification"] = .string(pick(["DH", "DH", "DH", "ThS", "CD", "TC", "TS", "SC"]))
-            doc["political_theory"] = .string(pick(["CN", "CC", "TC", "TC", "SC"]))
-            doc["it_level"] = .string(pick(["CNTT_CB", "A", "B", "DH", "TC"]))
-            doc["english_level"] = .string(pick(["A", "B", "C", "DH"]))
-            doc["state_management"] = .string(pick(["CV", "CV", "CVC", "CVCC", "CQDT"]))
-            doc["general_education"] = .string(pick(["12/12", "12/12", "9/12", "10/10"]))
+            let doc = data.dossier(unitID: commune ? communes[i % communes.count] : offices[i % offices.count], historyRows: historyRows, commune: commune)
             _ = try store.createDossier(admin, doc)
             if (i + 1) % 10_000 == 0 { print("  generated \(i + 1) dossiers…") }
         }
