@@ -231,7 +231,7 @@ extension NodeStore {
     public func listDossiers(_ actor: Principal, _ filter: DossierFilter) throws -> DossierPage {
         try actor.require(.readDossier)
         let perPage = min(max(filter.perPage, 1), 200)
-        let page = max(filter.page, 1)
+        let page = min(max(filter.page, 1), 10_000_000)
         return try db.read { c in
             var (conditions, arguments) = Self.reachConditions(actor)
             if let unitID = filter.unitID {
@@ -284,7 +284,7 @@ extension NodeStore {
             SELECT p.id, p.unit_id, u.name AS unit_name, p.updated_at, \(columns)
             FROM person p JOIN units u ON u.id = p.unit_id
             WHERE \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
-            """, arguments + [perPage, (min(page, 10_000_000) - 1) * perPage])   // no overflow for absurd pages (schemathesis)
+            """, arguments + [perPage, (min(page, 10_000_000) - 1) * perPage])   // no overflow for absurd pages
         let items = rows.map { row -> JSONObject in
             var item: JSONObject = ["id": .string(row.get("id") ?? ""), "unit_id": .string(row.get("unit_id") ?? ""),
                                     "unit_name": .string(row.get("unit_name") ?? ""), "updated_at": .string(row.get("updated_at") ?? "")]

@@ -53,6 +53,7 @@ import Testing
         // A page number whose offset overflows (found by schemathesis): an empty page.
         r = await node.send(.get, "/api/dossiers?page=4226597191991235072&per_page=2438", token: s.token)
         #expect(r.status.code == 200 && r.json["items"].arrayValue?.isEmpty == true)
+        #expect(r.json["page"] == 10_000_000, "an integer the schema allows, not 4.2e18 as a float")
         #expect(await node.send(.get, "/healthz").status.code == 200)
     }
 
