@@ -1,8 +1,8 @@
 /// An HTTP request method (RFC 9110 §9).
 ///
 /// Methods are case-sensitive tokens: `get` is not `GET` (RFC 9110 §9.1), so the raw
-/// value is kept exactly as received. Any token is representable; whether it is
-/// *implemented* is the router's business (405 with Allow for any other method).
+/// value is kept exactly as received. Any token is representable; which methods a
+/// resource supports is the router's business (405 with Allow for any other method).
 public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConvertible,
     ExpressibleByStringLiteral
 {
@@ -29,13 +29,10 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let delete = HTTPMethod(rawValue: "DELETE")
     /// `OPTIONS`: describe communication options (RFC 9110 §9.3.7).
     public static let options = HTTPMethod(rawValue: "OPTIONS")
-    /// `TRACE`: loop-back test (RFC 9110 §9.3.8). Never routed by this server.
+    /// `TRACE`: loop-back test (RFC 9110 §9.3.8). No resource here allows it (405).
     public static let trace = HTTPMethod(rawValue: "TRACE")
-    /// `CONNECT`: tunnel (RFC 9110 §9.3.6). Never routed by this server.
+    /// `CONNECT`: tunnel (RFC 9110 §9.3.6). No resource here allows it (405).
     public static let connect = HTTPMethod(rawValue: "CONNECT")
-
-    /// The methods this module knows how to route; any other token gets 501.
-    public static let implemented: Set<HTTPMethod> = [.get, .head, .post, .put, .patch, .delete, .options]
 
     /// Whether a request with this method conventionally carries content, used for the
     /// optional 411 (Length Required) rule.
