@@ -10,18 +10,7 @@ import Testing
 /// `HOSO_FUZZ_ITERATIONS` makes it longer (a soak run: `HOSO_FUZZ_ITERATIONS=2000000`).
 @Suite("Parser fuzzing")
 struct ParserFuzzTests {
-    /// SplitMix64: the same sequence for the same seed on every platform.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-    }
+    typealias Random = ParserSplitTests.SplitMix64
 
     static let corpus: [[UInt8]] = [
         "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -72,6 +61,7 @@ struct ParserFuzzTests {
         let iterations = env["HOSO_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 20_000
         print("parser fuzz: seed \(seed), \(iterations) inputs (HOSO_FUZZ_SEED=\(seed) replays)")
         var r = Random(state: seed)
+        var errorsSeen = Set<HTTPParseError.Kind>()
         // Small limits too, so that every limit error is reached.
         let small = HTTPServerConfiguration.Limits(maxRequestLineLength: 64, maxHeaderBytes: 256, maxHeaderCount: 6, maxBodyBytes: 40, maxChunkLineLength: 12)
         var parsed = 0, refused = 0, incomplete = 0
@@ -85,10 +75,17 @@ struct ParserFuzzTests {
             let split = ParserSplitTests.run(pieces, limits: limits)
             #expect(whole == split, "seed \(seed) input #\(i) \(Array(input.prefix(200))) cut at \(cuts)")
             if whole != split { break }
+            if let kind = whole.error?.kind { errorsSeen.insert(kind) }
             if whole.error != nil { refused += 1 } else if whole.requests.isEmpty { incomplete += 1 } else { parsed += 1 }
         }
         print("parser fuzz: \(parsed) parsed, \(refused) refused with an error, \(incomplete) incomplete")
         // The mutations reach all three outcomes (a fuzzer that only ever errs tests little).
         #expect(parsed > 0 && refused > 0 && incomplete > 0)
+        #expect(errorsSeen.count >= 8, "the mutations reach many error paths; only saw \(errorsSeen)")
     }
+}
+
+extension ParserSplitTests.SplitMix64 {
+    /// A number in 0..<n (0 when n is 0).
+    mutating func int(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 }

@@ -9,17 +9,7 @@ import Testing
 /// either names what is wrong or gives a message that re-encodes to itself. The seed is
 /// printed; `HOSO_FUZZ_SEED` replays, `HOSO_FUZZ_ITERATIONS` soaks.
 @Suite struct MessageFuzzTests {
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func int(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-    }
+    typealias Random = SeededGenerator
 
     static let envelope = SyncEnvelope(nodeID: "n1", clock: 42, knowledge: VersionVector(["n1": 42, "hub": 7]), schema: "008_availability", software: "0.1.0")
     static func change(_ seq: Int64) -> ChangeRecord {
@@ -90,7 +80,7 @@ import Testing
         let seed = env["HOSO_FUZZ_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max)
         let iterations = env["HOSO_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 20_000
         print("message fuzz: seed \(seed), \(iterations) inputs (HOSO_FUZZ_SEED=\(seed) replays)")
-        var r = Random(state: seed)
+        var r = Random(seed: seed)
         var accepted = 0, refused = 0, unparsable = 0
         for i in 0..<iterations {
             let kind = Self.kinds[r.int(Self.kinds.count)]
@@ -129,4 +119,9 @@ import Testing
         print("message fuzz: \(accepted) decoded, \(refused) refused (field named), \(unparsable) not JSON")
         #expect(accepted > 0 && refused > 0 && unparsable > 0)
     }
+}
+
+extension SeededGenerator {
+    /// A number in 0..<n (0 when n is 0).
+    mutating func int(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 }
