@@ -37,7 +37,6 @@ extension NodeStore {
     public func compliance(_ actor: Principal, unitID: String?, asOf: CalendarDate, progress: ReportProgress = { _, _ in })
         throws -> (rows: [ComplianceRowDTO], due: [ReportDueDTO]) {
         let settings = reportConfiguration.get()
-        let handoffDeadline = handoffConfiguration.get().deadline
         let rows = try db.snapshotRead { c -> [ComplianceRowDTO] in
             var ctx = try self.reportContext(c, actor, unitID: unitID, asOf: asOf)
             try self.loadStaff(c, actor, &ctx, progress: progress)
@@ -53,14 +52,9 @@ extension NodeStore {
                 if detail.hasPrefix(Self.recruitmentLabel) { rows[r.unitID]?.late_new += 1 } else { rows[r.unitID]?.late_changes += 1 }
             }
             // Transfers requested and neither delivered nor aborted, past the deadline.
-            for row in try c.rows("""
-                SELECT from_unit, to_unit, min(CASE WHEN kind = 'request' THEN at END) AS requested FROM handoff_events WHERE deleted = 0
-                GROUP BY handoff_id HAVING sum(kind IN ('deliver', 'abort')) = 0
-                """) {
-                guard let requested = (row.get("requested", as: String.self)).flatMap({ CalendarDate(iso: String($0.prefix(10))) }),
-                      handoffDeadline.isOverdue(from: requested, to: asOf) else { continue }
-                if let from: String = row.get("from_unit") { rows[from]?.handoffs_overdue_out += 1 }
-                if let to: String = row.get("to_unit") { rows[to]?.handoffs_overdue_in += 1 }
+            for handoff in try self.openHandoffs(c, today: asOf).overdue {
+                if let from = handoff.fromUnit { rows[from]?.handoffs_overdue_out += 1 }
+                if let to = handoff.toUnit { rows[to]?.handoffs_overdue_in += 1 }
             }
             return ctx.unitsInOrder.compactMap { rows[$0.id] }
         }

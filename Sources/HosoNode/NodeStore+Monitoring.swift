@@ -118,7 +118,8 @@ extension NodeStore {
             let checkpoint = Int64(try self.meta(c, "push_checkpoint") ?? "0") ?? 0
             let parent = try self.storedParentID(c) ?? ""
             let oldest = try c.scalar("SELECT min(at) FROM change_log WHERE seq > ? AND (via IS NULL OR via <> ?)", [checkpoint, parent], as: String.self)
-            let (inFlight, overdue) = try self.handoffCounts(c)
+            let handoffs = try self.openHandoffs(c, today: .today())
+            let (inFlight, overdue) = (handoffs.open.count, handoffs.overdue.count)
             var report: JSONObject = [
                 "state": .string(status.state), "pending_changes": .number(Double(status.pending_changes)),
                 "quarantined": .number(Double(status.quarantined)), "open_conflicts": .number(Double(status.open_conflicts)),
@@ -136,17 +137,24 @@ extension NodeStore {
         }
     }
 
-    /// Transfers not finished here, and those of them older than the handoff deadline.
-    func handoffCounts(_ c: Connection) throws -> (Int, Int) {
-        let deadline = handoffConfiguration.get().deadline_days
-        let cutoff = Timestamp.now(Date().addingTimeInterval(-Double(deadline) * 86_400))
-        let row = try c.row("""
-            SELECT count(*) AS n, sum(requested < ?) AS late FROM (
-                SELECT min(CASE WHEN kind = 'request' THEN at END) AS requested FROM handoff_events WHERE deleted = 0
-                GROUP BY handoff_id HAVING sum(kind IN ('deliver', 'abort')) = 0
-            )
-            """, [cutoff])
-        return (row?.get("n", as: Int.self) ?? 0, row?.get("late", as: Int.self) ?? 0)
+    /// A transfer known here that is neither delivered nor aborted.
+    struct OpenHandoff {
+        var id: String, fromUnit: String?, toUnit: String?
+        var requested: CalendarDate?
+    }
+
+    /// Every unfinished transfer known here, and which of them are past the handoff
+    /// deadline (calendar or working days, as configured) on `today`.
+    func openHandoffs(_ c: Connection, today: CalendarDate) throws -> (open: [OpenHandoff], overdue: [OpenHandoff]) {
+        let deadline = handoffConfiguration.get().deadline
+        let open = try c.rows("""
+            SELECT handoff_id, min(CASE WHEN kind = 'request' THEN at END) AS requested, max(from_unit) AS from_unit, max(to_unit) AS to_unit
+            FROM handoff_events WHERE deleted = 0 GROUP BY handoff_id HAVING sum(kind IN ('deliver', 'abort')) = 0
+            """).map { row in
+            OpenHandoff(id: row.get("handoff_id") ?? "", fromUnit: row.get("from_unit"), toUnit: row.get("to_unit"),
+                        requested: (row.get("requested", as: String.self)).flatMap { CalendarDate(iso: String($0.prefix(10))) })
+        }
+        return (open, open.filter { $0.requested.map { deadline.isOverdue(from: $0, to: today) } ?? false })
     }
 
     /// Stores what a child reported in its hello.
@@ -402,17 +410,13 @@ extension NodeStore {
             // Transfers known here, unfinished past the deadline.
             let deadline = self.handoffConfiguration.get().deadline
             let today = CalendarDate.today(now: now)
-            for row in try c.rows("""
-                SELECT handoff_id, min(CASE WHEN kind = 'request' THEN at END) AS requested, max(from_unit) AS from_unit, max(to_unit) AS to_unit
-                FROM handoff_events WHERE deleted = 0 GROUP BY handoff_id HAVING sum(kind IN ('deliver', 'abort')) = 0
-                """) {
-                guard let id: String = row.get("handoff_id"), let requested = (row.get("requested", as: String.self)).flatMap({ CalendarDate(iso: String($0.prefix(10))) }),
-                      deadline.isOverdue(from: requested, to: today) else { continue }
-                let names = try [row.get("from_unit", as: String.self), row.get("to_unit", as: String.self)].map { unit in
+            for handoff in try self.openHandoffs(c, today: today).overdue {
+                let names = try [handoff.fromUnit, handoff.toUnit].map { unit in
                     try unit.flatMap { try c.scalar("SELECT name FROM units WHERE id = ?", [$0], as: String.self) } ?? "?"
                 }
-                alerts.append(MonitorAlertDTO(kind: "handoff_stuck", key: "handoff_stuck:\(id)", node_id: nil, handoff_id: id,
-                                              message: "Thủ tục chuyển hồ sơ từ \(names[0]) sang \(names[1]) chưa xong sau \(deadline.elapsed(from: requested, to: today)) ngày (hạn \(deadline.label))."))
+                let days = handoff.requested.map { deadline.elapsed(from: $0, to: today) } ?? 0
+                alerts.append(MonitorAlertDTO(kind: "handoff_stuck", key: "handoff_stuck:\(handoff.id)", node_id: nil, handoff_id: handoff.id,
+                                              message: "Thủ tục chuyển hồ sơ từ \(names[0]) sang \(names[1]) chưa xong sau \(days) ngày (hạn \(deadline.label))."))
             }
         }
         return alerts

@@ -106,7 +106,7 @@ extension NodeStore {
     static let leavingStatuses: Set<String> = ["nghi_huu", "thoi_viec", "tu_tran", "chuyen_khoi_dang", "chuyen_ngoai_tinh"]
 
     /// Person columns a report reads.
-    static let reportColumns = [
+    public static let reportColumns = [
         "id", "unit_id", "full_name", "name_sort", "birth_date", "birth_date_precision", "sex", "ethnicity", "religion", "staff_category",
         "position_code", "position_title", "position_appointed_date", "party_join_date", "recruitment_date", "created_at", "ngach", "ngach_date",
         "salary_step", "salary_coefficient", "salary_effective_date", "position_allowance", "responsibility_allowance", "regional_allowance",

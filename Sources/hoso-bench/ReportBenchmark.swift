@@ -63,7 +63,7 @@ struct ReportBenchmark {
         // Forms: the whole province, as of today.
         print("\nTT 11/2012 forms for the whole province (JSON table, then XLSX; 3 runs each, best)")
         let scan = try Self.timings(3) {
-            _ = try store.db.snapshotRead { c in try c.rows("SELECT \(NodeStoreColumns.report) FROM person p WHERE p.deleted = 0").count }
+            _ = try store.db.snapshotRead { c in try c.rows("SELECT \(NodeStore.reportColumns.map { "p.\($0)" }.joined(separator: ", ")) FROM person p WHERE p.deleted = 0").count }
         }
         let history = try Self.timings(3) {
             _ = try store.db.snapshotRead { c in try c.rows("SELECT person_id, effective_date, ngach, step, coefficient FROM salary_history WHERE deleted = 0").count }
@@ -124,11 +124,4 @@ struct ReportBenchmark {
     static func ms(_ sorted: [Double], _ q: Double) -> String { (fmt(p(sorted, q) * 1000, 2) + " ms").padding(toLength: 10, withPad: " ", startingAt: 0) }
     static func ratio(_ ours: Double, _ base: Double) -> String { base > 0 ? fmt(ours / base, 1) + "x" : "-" }
     static func fmt(_ value: Double, _ decimals: Int = 0) -> String { SyncBenchmark.fmt(value, decimals) }
-}
-
-/// The person columns a report reads, for the raw-scan baseline.
-enum NodeStoreColumns {
-    static let report = ["id", "unit_id", "full_name", "name_sort", "birth_date", "sex", "ethnicity", "religion", "staff_category", "ngach",
-                         "salary_step", "salary_coefficient", "salary_effective_date", "qualification", "political_theory", "it_level",
-                         "english_level", "state_management", "party_join_date", "employment_status"].map { "p.\($0)" }.joined(separator: ", ")
 }
