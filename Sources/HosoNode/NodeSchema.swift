@@ -29,6 +29,7 @@ public enum NodeSchema {
         migrator.register("006_reports", sql: reportsSQL)
         migrator.register("007_monitoring", sql: monitoringSQL)
         migrator.register("008_availability", sql: availabilitySQL)
+        migrator.register("009_identity_strikes", sql: identityStrikesSQL)
         return migrator
     }
 
@@ -376,6 +377,12 @@ public enum NodeSchema {
         );
         -- Monitoring alerts already sent to the webhook, while their condition lasts.
         CREATE TABLE monitor_notified (key TEXT PRIMARY KEY NOT NULL, at TEXT NOT NULL);
+        """
+
+    /// Hellos refused in a row for push marks the child does not have: one alone may be a
+    /// delayed duplicate of an old hello, so a child is held only when it repeats.
+    static let identityStrikesSQL = """
+        ALTER TABLE sync_children ADD COLUMN refused_hellos INTEGER NOT NULL DEFAULT 0;
         """
 
     /// The person and history tables, generated from `DossierSchema` so that a field is

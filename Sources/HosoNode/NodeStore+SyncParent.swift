@@ -136,6 +136,22 @@ extension NodeStore {
         }
     }
 
+    /// Hellos refused in a row, for push marks the child does not have, before it is held.
+    /// A single such hello proves nothing: a delayed duplicate of a hello sent before the
+    /// child's last push looks exactly like it (replication.md invariant 4: replaying or
+    /// reordering a request changes nothing). A copy or a restored node repeats it at every
+    /// attempt; the genuine child's next hello, which has the mark, resets the count.
+    public static let identityStrikes = 3
+
+    /// Counts a refused hello and holds the child at `identityStrikes` in a row.
+    func strikeChild(_ child: String, _ error: SyncError) {
+        let strikes = (try? db.write { c -> Int in
+            try c.execute("UPDATE sync_children SET refused_hellos = refused_hellos + 1 WHERE node_id = ?", [child])
+            return try c.scalar("SELECT refused_hellos FROM sync_children WHERE node_id = ?", [child], as: Int.self) ?? 0
+        }) ?? 0
+        if strikes >= Self.identityStrikes { holdChild(child, error) }
+    }
+
     /// Holds a child proven to share its identity with another process until an
     /// administrator re-enrols it.
     public func holdChild(_ child: String, _ error: SyncError) {
@@ -176,7 +192,7 @@ extension NodeStore {
     func touchChild(_ c: Connection, _ child: String, _ envelope: SyncEnvelope, extra: String = "", _ values: [DatabaseValueConvertible] = []) throws {
         try c.execute("""
             UPDATE sync_children SET status = CASE status WHEN 'enrolled' THEN 'active' ELSE status END, clock = ?, knowledge = ?,
-                software = ?, schema_version = ?, last_contact_at = ?, last_error = NULL\(extra) WHERE node_id = ?
+                software = ?, schema_version = ?, last_contact_at = ?, last_error = NULL, refused_hellos = 0\(extra) WHERE node_id = ?
             """, [envelope.clock, envelope.knowledge.json, envelope.software, envelope.schema, Timestamp.now()] + values + [child])
     }
 
@@ -190,7 +206,7 @@ extension NodeStore {
                 try self.checkPushMarks(c, child: child, marks: request.pushMarks)
             }
         } catch let error as SyncError {
-            if error.code == .identityConflict { holdChild(child, error) }
+            if error.code == .identityConflict { strikeChild(child, error) }
             _ = try? db.write { c in
                 try c.execute("UPDATE sync_children SET last_error = ?, last_contact_at = ? WHERE node_id = ?",
                               ["\(error.code.rawValue): \(error.message)", Timestamp.now(), child])

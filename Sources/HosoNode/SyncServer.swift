@@ -71,7 +71,9 @@ extension NodeAPI {
                     log.error("sync_internal_error", ["path": request.path, "error": String(describing: error).prefix(300).description])
                 }
                 if let child = authenticated, syncError.code == .identityConflict {
-                    store.holdChild(child, syncError)
+                    // Proof from a push or pull holds the node at once; a hello's refusal
+                    // counts towards a hold in `hello` (see `identityStrikes`).
+                    if request.path != "/sync/v1/hello" { store.holdChild(child, syncError) }
                     log.warning("sync_refused", ["node": child, "code": syncError.code.rawValue])
                 }
                 // A held or retired node is refused after its secret was verified: its

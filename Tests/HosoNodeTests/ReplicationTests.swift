@@ -262,10 +262,35 @@ import Testing
         do { try await copyClient.syncOnce() } catch let error as SyncError { #expect(error.code == .identityConflict) }
         #expect(try t.hub.store.dossierDigests()[original] != nil)
         #expect(try t.hub.store.dossierDigests()[intruder] == nil, "nothing of the copy was stored")
-        #expect(try t.hub.store.children().first?.status == "identity_conflict")
+        // Refused but not yet held: one such hello could be a delayed duplicate of an old one.
+        #expect(try t.hub.store.children().first?.status == "active")
+        await #expect(throws: SyncError.self) { try await copyClient.syncOnce() }
+        #expect(try t.hub.store.children().first?.status == "identity_conflict", "held at the third refusal in a row")
         // Until re-enrolled, the identity stays refused — for the original too.
         await #expect(throws: SyncError.self) { try await a.syncOnce() }
         #expect(try t.hub.store.integrityCheck() == ["ok"])
+    }
+
+    /// A hello sent before the child's last push, delivered late (a proxy retrying it, or
+    /// the fault proxy's reordering) is refused and changes nothing; the child keeps syncing.
+    @Test func aDelayedOldHelloDoesNotHoldTheNode() async throws {
+        let t = try TestTopology()
+        let a = try t.addNode("A", units: ["A"])
+        try await t.settle()
+        for round in 0..<5 {
+            // The hello of this cycle, as sent before its push, reaches the hub again after it.
+            _ = try person(t, "Vòng \(round)", "A1", at: a.store)
+            let old = HelloRequest(envelope: try a.store.syncEnvelope(), pullCheckpoint: 0, pushMarks: try a.store.recentPushMarks()).jsonValue
+            try await a.syncOnce()
+            // Twice in a row is still below the hold; the child's own next hello resets the count.
+            for _ in 0..<(round % 2 + 1) {
+                let late = await t.raw("/sync/v1/hello", old, credential: a.credential)
+                #expect(late.status == 409 && late.json["error"]["code"] == "identity_conflict", "\(late.json)")
+            }
+        }
+        try await a.syncOnce()
+        #expect(try t.hub.store.children().first?.status == "active")
+        #expect(try a.store.dossierDigests() == t.hub.store.dossierDigests(units: Set(["A", "A1", "A2"].map { t.units[$0]! })))
     }
 
     @Test func aNodeRestoredFromAnOldBackupIsRefused() async throws {
