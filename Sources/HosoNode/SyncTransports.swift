@@ -28,6 +28,13 @@ public struct HTTPSyncTransport: SyncTransport {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         request.setValue("\(NodeAPI.nodeAuthScheme) \(credential)", forHTTPHeaderField: "Authorization")
         request.setValue("hoso/\(HosoVersion.current)", forHTTPHeaderField: "User-Agent")
+        // One connection per request. On a kept-alive connection that the parent closes
+        // after reading a request without answering (the parent killed, a proxy or the
+        // line failing mid-request), libcurl retries on a fresh connection but
+        // FoundationNetworking cannot send the body again: the request hangs until the
+        // timeout (60 s) and the whole sync loop with it (found by FaultProxyTests). A new
+        // connection costs a TCP (and TLS) handshake per request, a few per sync cycle.
+        request.setValue("close", forHTTPHeaderField: "Connection")
         request.httpBody = Data(body)
         do {
             let (data, response) = try await session.data(for: request)

@@ -169,8 +169,10 @@ public final class FaultProxy: @unchecked Sendable {
                 continue
             }
             Self.configure(fd)
+            log("accepted connection \(fd)")
             let thread = Thread { [self] in
                 serve(client: fd)
+                log("closed connection \(fd)")
                 locked { _ = openSockets.remove(fd) }
                 close(fd)
             }
@@ -182,6 +184,9 @@ public final class FaultProxy: @unchecked Sendable {
     /// Serves one child connection: request after request until it closes or a fault cuts it.
     private func serve(client: Int32) {
         var buffer: [UInt8] = []
+        defer {
+            if !buffer.isEmpty { log("[\(client)] incomplete request, \(buffer.count) bytes: \(String(decoding: buffer.prefix(300), as: UTF8.self).debugDescription)") }
+        }
         while let request = Self.readMessage(client, buffer: &buffer) {
             let (fault, delay, replay) = locked { () -> (Fault, Double, [UInt8]?) in
                 requestNumber += 1
@@ -201,7 +206,7 @@ public final class FaultProxy: @unchecked Sendable {
                 let answer = exchange(replay)
                 log("replayed \(String(decoding: replay.prefix { $0 != 13 }, as: UTF8.self)) → \(Self.status(answer))")
             }
-            log("\(line) \(fault.rawValue)\(delay > 0 ? String(format: " %.2fs", delay) : "")")
+            log("[\(client)] \(line) \(fault.rawValue)\(delay > 0 ? String(format: " %.2fs", delay) : "")")
             switch fault {
             case .pass, .replayLater:
                 let answer = exchange(request)

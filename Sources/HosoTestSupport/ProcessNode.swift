@@ -85,6 +85,9 @@ public final class ProcessNode: @unchecked Sendable {
     public func request(_ method: String, _ path: String, json: JSONValue? = nil, token: String? = nil) async throws -> (status: Int, json: JSONValue) {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
+        // A fresh connection each time: a process killed mid-request is an error at once
+        // (see HTTPSyncTransport for what URLSession does on a reused connection).
+        request.setValue("close", forHTTPHeaderField: "Connection")
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let json {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -1,0 +1,118 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HosoHTTP
+import HosoTestSupport
+import Testing
+
+/// The fault proxy itself: each fault does what it says to a real server behind it and to
+/// a URLSession client in front of it (which must see an error at once, not a hang).
+@Suite struct FaultProxyTests {
+    /// A server counting the requests it received, answering each with its number.
+    final class Counter: HTTPResponder, @unchecked Sendable {
+        // @unchecked: `lock` guards `bodies`.
+        let lock = NSLock()
+        var bodies: [String] = []
+        func respond(to request: HTTPRequest) async -> HTTPResponse {
+            let count = lock.withLock { bodies.append(String(decoding: request.body, as: UTF8.self)); return bodies.count }
+            return HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain"], body: Array(String(repeating: "\(count)", count: 10_000).utf8))
+        }
+        var received: [String] { lock.withLock { bodies } }
+    }
+
+    static func client() -> URLSession {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 30
+        return URLSession(configuration: configuration)
+    }
+
+    /// Posts `body` through the proxy as the sync client does (`Connection: close`);
+    /// returns the status (nil for a transport error) and how long it took.
+    static func post(_ session: URLSession, _ url: String, _ body: String, keepAlive: Bool = false) async -> (status: Int?, seconds: Double) {
+        var request = URLRequest(url: URL(string: url + "/x")!)
+        request.httpMethod = "POST"
+        if !keepAlive { request.setValue("close", forHTTPHeaderField: "Connection") }
+        request.httpBody = Data(body.utf8)
+        let start = Date()
+        let response = try? await session.data(for: request)
+        return ((response?.1 as? HTTPURLResponse)?.statusCode, Date().timeIntervalSince(start))
+    }
+
+    @Test(arguments: [FaultProxy.Fault.pass, .delay, .dropRequest, .dropResponse, .duplicate, .truncateRequest, .truncateResponse])
+    func eachFault(_ fault: FaultProxy.Fault) async throws {
+        let counter = Counter()
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: counter)
+        let port = try server.start()
+        defer { server.stop() }
+        let proxy = try FaultProxy(upstreamPort: port, seed: 1, profile: .init(weights: [fault: 1], maximumDelay: 0.3))
+        defer { proxy.stop() }
+        let session = Self.client()
+        // Small and large bodies (curl sends the large one with `Expect: 100-continue`).
+        for body in ["nhỏ", String(repeating: "lớn ", count: 300_000)] {
+            // A first request through, so that the faulty one reuses a kept-alive connection.
+            proxy.setProfile(.transparent)
+            #expect(await Self.post(session, proxy.url, "trước").status == 200)
+            proxy.setProfile(.init(weights: [fault: 1], maximumDelay: 0.3))
+            let before = counter.received.count
+            let (status, seconds) = await Self.post(session, proxy.url, body)
+            let reached = counter.received.count - before
+            switch fault {
+            case .pass, .delay: #expect(status == 200 && reached == 1)
+            case .duplicate: #expect(status == 200 && reached == 2)
+            case .dropRequest: #expect(status == nil && reached == 0)
+            case .dropResponse: #expect(status == nil && reached == 1)
+            case .truncateRequest: #expect(status == nil && reached == 0, "half a request is not a request")
+            case .truncateResponse: #expect(status == nil && reached == 1)
+            case .replayLater: break
+            }
+            #expect(seconds < 10, "\(fault): the client learns at once, it does not wait for its timeout (\(seconds) s)")
+        }
+        #expect(proxy.counts[fault.rawValue] == (fault == .pass ? 4 : 2))
+    }
+
+    /// Why the sync client asks for `Connection: close`: on a kept-alive connection that
+    /// the server closes after reading a request, URLSession (libcurl) retries on a new
+    /// connection without the body and hangs until its timeout. If this starts passing
+    /// quickly, FoundationNetworking was fixed and keep-alive could come back.
+    @Test func keptAliveConnectionsHangWhenTheServerDiesMidRequest() async throws {
+        let counter = Counter()
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: counter)
+        let port = try server.start()
+        defer { server.stop() }
+        let proxy = try FaultProxy(upstreamPort: port, seed: 1)
+        defer { proxy.stop() }
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 3
+        let session = URLSession(configuration: configuration)
+        #expect(await Self.post(session, proxy.url, "một", keepAlive: true).status == 200)
+        proxy.setProfile(.init(weights: [.dropResponse: 1]))
+        let lost = await Self.post(session, proxy.url, "hai", keepAlive: true)
+        #expect(lost.status == nil)
+        withKnownIssue("FoundationNetworking resends a request without its body on a fresh connection") {
+            #expect(lost.seconds < 2.5, "\(lost.seconds) s")
+        }
+    }
+
+    @Test func replayedRequestsArriveAfterNewerOnesAndPartitionsRefuse() async throws {
+        let counter = Counter()
+        let server = HTTPServer(configuration: .init(host: "127.0.0.1", port: 0), responder: counter)
+        let port = try server.start()
+        defer { server.stop() }
+        let proxy = try FaultProxy(upstreamPort: port, seed: 2, profile: .init(weights: [.replayLater: 1]))
+        defer { proxy.stop() }
+        let session = Self.client()
+        #expect(await Self.post(session, proxy.url, "một").status == 200)
+        proxy.setProfile(.transparent)
+        for body in ["hai", "ba", "bốn", "năm"] { #expect(await Self.post(session, proxy.url, body).status == 200) }
+        let order = counter.received
+        #expect(order.first == "một" && order.filter { $0 == "một" }.count == 2, "\(order)")
+        #expect(order.lastIndex(of: "một")! > order.firstIndex(of: "hai")!, "the copy arrives after a newer request: \(order)")
+
+        proxy.partition(for: 30)
+        let cut = await Self.post(session, proxy.url, "sáu")
+        #expect(cut.status == nil && cut.seconds < 10 && !counter.received.contains("sáu"))
+        proxy.heal()
+        #expect(await Self.post(session, proxy.url, "bảy").status == 200)
+    }
+}
