@@ -278,6 +278,14 @@ extension NodeStore {
             guard let role, role.scope != .province else { return (notOwner, "Nút cấp dưới không được tạo tài khoản toàn tỉnh.") }
             if let stored = local, string(stored.data, "unit_id").map(branch.contains) != true { return (notOwner, "Tài khoản của đơn vị khác.") }
             guard let unit = string(change.data, "unit_id"), branch.contains(unit) else { return (notOwner, "Tài khoản phải thuộc đơn vị nút phục vụ.") }
+            // A civil servant's account reads the dossier it is tied to, wherever that is: a
+            // new tie must be to a dossier in the branch. (Unknown here is fine: it may come
+            // later in the push, and a dossier this node does not hold cannot be read through
+            // it. An existing tie stays, e.g. after the person was transferred away.)
+            if let person = string(change.data, "person_id"), person != string(local?.data, "person_id"),
+               let held = try personUnit(c, person, &ctx), !branch.contains(held) {
+                return (notOwner, "Tài khoản gắn với hồ sơ ngoài phạm vi của nút này.")
+            }
         case .nodeRegistry:
             guard let parent = string(change.data, "parent_id"), parent != change.id,
                   parent == childID || ctx.authority.node(parent, isInBranchOf: childID) else {
