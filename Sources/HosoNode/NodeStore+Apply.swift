@@ -295,6 +295,38 @@ extension NodeStore {
             guard let units, units.allSatisfy(branch.contains) else { return (notOwner, "Nút con chỉ phục vụ đơn vị trong phạm vi của nút cha.") }
         case .conflictRecords:
             if let unit = string(change.data, "unit_id"), !branch.contains(unit) { return (notOwner, "Xung đột về dữ liệu ngoài phạm vi.") }
+            // "Keep the losing version" writes that version here: a child reports conflicts
+            // only about rows of its branch, judged by what this node holds and by what the
+            // losing version would write — not by the record's own (optional) unit_id.
+            let outside = (notOwner, "Xung đột về dữ liệu ngoài phạm vi của nút này.")
+            guard let target = ReplicatedTable.byName[string(change.data, "entity") ?? ""] else { return ("invalid", "Xung đột về bảng không có.") }
+            let row = string(change.data, "row_id") ?? ""
+            let loser = (try? JSONValue.parse(string(change.data, "loser_data") ?? ""))?["data"].objectValue
+            let held = try stored(c, target, id: row, scope: nil)?.record.data
+            var units: [String?] = []   // each must be named and in the branch
+            var persons = [string(change.data, "person_id"), string(loser, "person_id")]   // their units, where known here
+            switch target.ownership {
+            case .dossierRoot:
+                persons.append(row)
+                units.append(string(loser, "unit_id"))
+            case .dossierPart:
+                persons.append(string(held, "person_id"))
+            case .accounts:
+                if held != nil { units.append(string(held, "unit_id")) }
+                units.append(string(loser, "unit_id"))
+                if let role = string(loser, "role").flatMap(Role.init(rawValue:)), role.scope == .province { return outside }
+            case .belowServedUnits(let column):
+                if held != nil { units.append(string(held, column)) }
+                units.append(string(loser, column))
+                if units.contains(where: { $0.map(roots.contains) == true }) { return outside }
+            case .unitTree:
+                guard !roots.contains(row) else { return outside }
+                units += [row, string(loser, "parent_id")]
+            case .hubOnly, .nodeRegistry, .conflictRecords, .handoffEvents:
+                return outside
+            }
+            for person in persons.compactMap({ $0 }) { if let unit = try personUnit(c, person, &ctx) { units.append(unit) } }
+            guard units.allSatisfy({ $0.map(branch.contains) == true }) else { return outside }
         case .handoffEvents:
             // Events are immutable; only a refused forgery's tombstone gives way to the genuine step.
             if let local, !local.record.deleted, local.digest != change.contentDigest { return ("invalid", "Sự kiện của thủ tục chuyển hồ sơ không được sửa.") }
