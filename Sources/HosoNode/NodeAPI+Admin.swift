@@ -20,7 +20,7 @@ extension NodeAPI {
         router.post("/api/units", authed { request, _, principal in
             try APIResponse.json(try store.createUnit(principal, try request.decode(UnitInput.self, allowed: Self.unitKeys)), status: .created)
         })
-        router.get("/api/units/:id", authed { _, p, _ in try APIResponse.json(try store.unit(id: try p.value("id"))) })
+        router.get("/api/units/:id", authed { _, p, principal in try APIResponse.json(try store.unit(principal, id: try p.value("id"))) })
         router.patch("/api/units/:id", authed { request, p, principal in
             try APIResponse.json(try store.updateUnit(principal, id: try p.value("id"), try request.decode(UnitInput.self, allowed: Self.unitKeys)))
         })

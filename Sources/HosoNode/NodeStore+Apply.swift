@@ -278,6 +278,14 @@ extension NodeStore {
             guard let role, role.scope != .province else { return (notOwner, "Nút cấp dưới không được tạo tài khoản toàn tỉnh.") }
             if let stored = local, string(stored.data, "unit_id").map(branch.contains) != true { return (notOwner, "Tài khoản của đơn vị khác.") }
             guard let unit = string(change.data, "unit_id"), branch.contains(unit) else { return (notOwner, "Tài khoản phải thuộc đơn vị nút phục vụ.") }
+            // A civil servant's account reads the dossier it is tied to, wherever that is: a
+            // new tie must be to a dossier in the branch. (Unknown here is fine: it may come
+            // later in the push, and a dossier this node does not hold cannot be read through
+            // it. An existing tie stays, e.g. after the person was transferred away.)
+            if let person = string(change.data, "person_id"), person != string(local?.data, "person_id"),
+               let held = try personUnit(c, person, &ctx), !branch.contains(held) {
+                return (notOwner, "Tài khoản gắn với hồ sơ ngoài phạm vi của nút này.")
+            }
         case .nodeRegistry:
             guard let parent = string(change.data, "parent_id"), parent != change.id,
                   parent == childID || ctx.authority.node(parent, isInBranchOf: childID) else {
@@ -287,6 +295,38 @@ extension NodeStore {
             guard let units, units.allSatisfy(branch.contains) else { return (notOwner, "Nút con chỉ phục vụ đơn vị trong phạm vi của nút cha.") }
         case .conflictRecords:
             if let unit = string(change.data, "unit_id"), !branch.contains(unit) { return (notOwner, "Xung đột về dữ liệu ngoài phạm vi.") }
+            // "Keep the losing version" writes that version here: a child reports conflicts
+            // only about rows of its branch, judged by what this node holds and by what the
+            // losing version would write — not by the record's own (optional) unit_id.
+            let outside = (notOwner, "Xung đột về dữ liệu ngoài phạm vi của nút này.")
+            guard let target = ReplicatedTable.byName[string(change.data, "entity") ?? ""] else { return ("invalid", "Xung đột về bảng không có.") }
+            let row = string(change.data, "row_id") ?? ""
+            let loser = (try? JSONValue.parse(string(change.data, "loser_data") ?? ""))?["data"].objectValue
+            let held = try stored(c, target, id: row, scope: nil)?.record.data
+            var units: [String?] = []   // each must be named and in the branch
+            var persons = [string(change.data, "person_id"), string(loser, "person_id")]   // their units, where known here
+            switch target.ownership {
+            case .dossierRoot:
+                persons.append(row)
+                units.append(string(loser, "unit_id"))
+            case .dossierPart:
+                persons.append(string(held, "person_id"))
+            case .accounts:
+                if held != nil { units.append(string(held, "unit_id")) }
+                units.append(string(loser, "unit_id"))
+                if let role = string(loser, "role").flatMap(Role.init(rawValue:)), role.scope == .province { return outside }
+            case .belowServedUnits(let column):
+                if held != nil { units.append(string(held, column)) }
+                units.append(string(loser, column))
+                if units.contains(where: { $0.map(roots.contains) == true }) { return outside }
+            case .unitTree:
+                guard !roots.contains(row) else { return outside }
+                units += [row, string(loser, "parent_id")]
+            case .hubOnly, .nodeRegistry, .conflictRecords, .handoffEvents:
+                return outside
+            }
+            for person in persons.compactMap({ $0 }) { if let unit = try personUnit(c, person, &ctx) { units.append(unit) } }
+            guard units.allSatisfy({ $0.map(branch.contains) == true }) else { return outside }
         case .handoffEvents:
             // Events are immutable; only a refused forgery's tombstone gives way to the genuine step.
             if let local, !local.record.deleted, local.digest != change.contentDigest { return ("invalid", "Sự kiện của thủ tục chuyển hồ sơ không được sửa.") }

@@ -64,6 +64,14 @@ extension NodeStore {
         try db.read { c in try self.unit(c, id: id) }
     }
 
+    /// One unit, if the principal may see it (the same rule as `units(_:)`: civil
+    /// servants see their own unit only); any other looks like it does not exist.
+    public func unit(_ actor: Principal, id: String) throws -> UnitDTO {
+        let unit = try self.unit(id: id)
+        guard actor.role.scope != .ownDossier || unit.id == actor.unitID else { throw NodeError.notFound("đơn vị") }
+        return unit
+    }
+
     func unit(_ c: Connection, id: String) throws -> UnitDTO {
         guard let row = try c.row("SELECT \(Self.unitColumns) FROM units WHERE id = ? AND deleted = 0", [id]) else {
             throw NodeError.notFound("đơn vị")
