@@ -54,7 +54,10 @@ public final class ProcessNode: @unchecked Sendable {
             guard child.isRunning else { break }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
-        throw ProcessNodeError("\(name) did not start: \((try? String(contentsOfFile: log, encoding: .utf8))?.suffix(2_000) ?? "")")
+        // A crash report starts with the runtime's message; show from there.
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let crash = ["Fatal error", "💣", "Crash"].compactMap { text.range(of: $0, options: .backwards)?.lowerBound }.min()
+        throw ProcessNodeError("\(name) did not start: " + (crash.map { String(text[$0...].prefix(3_000)) } ?? String(text.suffix(2_000))))
     }
 
     /// The running process's id.
