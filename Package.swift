@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "HosoNode", dependencies: ["HosoSQLite", "HosoDomain", "HosoReplication", "HosoHTTP", "CCrypt", "CZlib"],
                 resources: [.copy("Resources")]),
         // Thin executable: the CLI.
-        .executableTarget(name: "hoso", dependencies: ["HosoNode"]),
+        .executableTarget(name: "hoso", dependencies: ["HosoNode", "HosoHTTP"]),
         // Benchmarks: a command that prints figures, never a test.
         .executableTarget(name: "hoso-bench", dependencies: ["HosoNode", "HosoSQLite", "HosoHTTP"]),
         // Helpers shared by the test targets.

@@ -116,6 +116,18 @@ public final class NodeRuntime: @unchecked Sendable {
                                                                                    "node_id": a.node_id.map(JSONValue.string) ?? .null,
                                                                                    "handoff_id": a.handoff_id.map(JSONValue.string) ?? .null]) })])
         request.httpBody = Data(body.jsonString().utf8)
+        if url.scheme?.lowercased() == "http" {
+            // hoso's client for plain HTTP: URLSession traps on an answer cut off in its header.
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+            do {
+                let answer = try HTTPClient(idleTimeout: 10, totalTimeout: 15).sendBlocking(method: "POST", url: url, headers: headers, body: Array(body.jsonString().utf8))
+                guard (200..<300).contains(answer.status) else { throw NodeError(.unavailable, "webhook", "The webhook answered \(answer.status).") }
+                return
+            } catch let error as HTTPClientError {
+                throw NodeError(.unavailable, "webhook", error.message)
+            }
+        }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var outcome: Result<Int, Error> = .failure(NodeError(.unavailable, "webhook", "no answer"))
         URLSession.shared.dataTask(with: request) { _, response, error in

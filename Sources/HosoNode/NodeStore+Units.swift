@@ -79,6 +79,17 @@ extension NodeStore {
         return Self.unit(from: row)
     }
 
+    /// A unit named by a field of the input (`parent_id`, `successor_id`): a missing one
+    /// is that field's validation error (422), not a missing resource (404) or a
+    /// foreign-key failure (500).
+    func referencedUnit(_ c: Connection, id: String, field: String) throws -> UnitDTO {
+        do {
+            return try unit(c, id: id)
+        } catch let error as NodeError where error.kind == .notFound {
+            throw NodeError.validation([FieldError(field: field, code: "not_found", message: "Không có đơn vị này.")])
+        }
+    }
+
     /// Creates a unit. Admins may create anywhere (a root only if none exists yet);
     /// an HR account only below its own unit.
     public func createUnit(_ actor: Principal, _ input: UnitInput) throws -> UnitDTO {
@@ -89,8 +100,9 @@ extension NodeStore {
         }
         if !errors.isEmpty { throw NodeError.validation(errors) }
         return try db.write { c in
+            if let successor = input.successor_id { _ = try self.referencedUnit(c, id: successor, field: "successor_id") }
             if let parent = input.parent_id {
-                _ = try self.unit(c, id: parent)
+                _ = try self.referencedUnit(c, id: parent, field: "parent_id")
                 guard actor.reaches(unit: parent) else { throw NodeError.forbidden("Chỉ được tạo đơn vị trực thuộc đơn vị mình quản lý.") }
             }
             if try c.scalar("SELECT count(*) FROM units WHERE code = ?", [input.code!], as: Int.self)! > 0 {
@@ -130,10 +142,10 @@ extension NodeStore {
             if let v = input.level_tag { new.level_tag = v }
             if let v = input.valid_from { new.valid_from = v }
             if let v = input.valid_to { new.valid_to = v }
-            if let v = input.successor_id { _ = try self.unit(c, id: v); new.successor_id = v }
+            if let v = input.successor_id { _ = try self.referencedUnit(c, id: v, field: "successor_id"); new.successor_id = v }
             if let parent = input.parent_id, parent != old.parent_id {
                 guard actor.role == .admin else { throw NodeError.forbidden("Chỉ quản trị hệ thống được chuyển đơn vị sang đơn vị cấp trên khác.") }
-                _ = try self.unit(c, id: parent)
+                _ = try self.referencedUnit(c, id: parent, field: "parent_id")
                 if try self.subtree(c, of: id).contains(parent) {
                     throw NodeError.validation([FieldError(field: "parent_id", code: "inconsistent", message: "Không thể đặt đơn vị dưới chính đơn vị con của nó.")])
                 }

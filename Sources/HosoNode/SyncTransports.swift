@@ -5,29 +5,54 @@ import FoundationNetworking
 import HosoHTTP
 import HosoReplication
 
-/// The real transport: HTTP(S) POSTs to the parent with URLSession (FoundationNetworking
-/// on Linux, which verifies TLS certificates against the system's trust store).
+/// The real transport: HTTP POSTs to the parent. `http://` parents are reached with
+/// hoso's own `HTTPClient` (one connection per request); `https://` parents with
+/// URLSession (FoundationNetworking on Linux, which verifies TLS certificates against
+/// the system's trust store).
+///
+/// Why not URLSession for both: on Linux it traps, killing the node, when a connection
+/// closes in the middle of an answer's header (libcurl calls that a success and
+/// Foundation finds no response) — a parent killed mid-answer or a line cutting a
+/// response short did exactly that in the chaos test. Over TLS the parent is a TLS
+/// terminator (nginx, see deploy/) that answers whole responses or a 502.
 public struct HTTPSyncTransport: SyncTransport {
     /// The parent's base URL, e.g. `http://10.0.0.5:8700`.
     public let baseURL: URL
-    let session: URLSession
+    let session: URLSession?
+    let client: HTTPClient
 
     public init(baseURL: URL, timeout: TimeInterval = 60) {
         self.baseURL = baseURL
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout * 4
-        configuration.httpMaximumConnectionsPerHost = 2
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration)
+        client = HTTPClient(idleTimeout: timeout, totalTimeout: timeout * 4)
+        if baseURL.scheme?.lowercased() == "https" {
+            let configuration = URLSessionConfiguration.ephemeral
+            configuration.timeoutIntervalForRequest = timeout
+            configuration.timeoutIntervalForResource = timeout * 4
+            configuration.httpMaximumConnectionsPerHost = 2
+            configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+            session = URLSession(configuration: configuration)
+        } else {
+            session = nil
+        }
     }
 
     public func exchange(path: String, body: [UInt8], credential: String) async throws -> (status: Int, body: [UInt8]) {
-        var request = URLRequest(url: baseURL.appendingPathComponent(path))
+        let url = baseURL.appendingPathComponent(path)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Authorization", value: "\(NodeAPI.nodeAuthScheme) \(credential)")
+        headers.add(name: "User-Agent", value: "hoso/\(HosoVersion.current)")
+        guard let session else {
+            do {
+                let answer = try await client.send(method: "POST", url: url, headers: headers, body: body)
+                return (answer.status, answer.body)
+            } catch {
+                throw SyncError(.transport, "Cannot reach the parent at \(baseURL): \(error.message)")
+            }
+        }
+        var request = URLRequest(url: url)
         request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("\(NodeAPI.nodeAuthScheme) \(credential)", forHTTPHeaderField: "Authorization")
-        request.setValue("hoso/\(HosoVersion.current)", forHTTPHeaderField: "User-Agent")
+        for field in headers { request.setValue(field.value, forHTTPHeaderField: field.name) }
         // One connection per request. On a kept-alive connection that the parent closes
         // after reading a request without answering (the parent killed, a proxy or the
         // line failing mid-request), libcurl retries on a fresh connection but

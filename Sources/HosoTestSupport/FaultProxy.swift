@@ -29,9 +29,11 @@ public final class FaultProxy: @unchecked Sendable {
         case dropResponse = "drop_response"
         /// The parent receives it twice; the child gets the second answer.
         case duplicate
-        /// Half of the request reaches the parent, then both connections close.
+        /// A random prefix of the request (cut in its head or its body) reaches the parent,
+        /// then both connections close.
         case truncateRequest = "truncate_request"
-        /// Half of the answer reaches the child, then the connection closes.
+        /// A random prefix of the answer (cut in its head or its body) reaches the child,
+        /// then the connection closes.
         case truncateResponse = "truncate_response"
         /// Forwarded now and sent again after one to three newer requests (its answer discarded).
         case replayLater = "replay_later"
@@ -189,17 +191,19 @@ public final class FaultProxy: @unchecked Sendable {
             if !buffer.isEmpty { log("[\(client)] incomplete request, \(buffer.count) bytes: \(String(decoding: buffer.prefix(300), as: UTF8.self).debugDescription)") }
         }
         while let request = Self.readMessage(client, buffer: &buffer) {
-            let (fault, delay, replay) = locked { () -> (Fault, Double, [UInt8]?) in
+            let (fault, delay, replay, cut) = locked { () -> (Fault, Double, [UInt8]?, Double) in
                 requestNumber += 1
                 counters["requests", default: 0] += 1
                 var due: [UInt8]?
                 if let index = replays.firstIndex(where: { $0.due <= requestNumber }) { due = replays.remove(at: index).bytes }
-                if partitionedUntil > Date() { return (.dropRequest, 0, due) }
+                if partitionedUntil > Date() { return (.dropRequest, 0, due, 0) }
                 let fault = draw()
                 counters[fault.rawValue, default: 0] += 1
                 let delay = fault == .delay ? Double(random.next() % 1_000) / 1_000 * profile.maximumDelay : 0
                 if fault == .replayLater { replays.append((requestNumber + 1 + Int(random.next() % 3), request)) }
-                return (fault, delay, due)
+                // Where a truncated message is cut: anywhere, in its head as well as its body.
+                let cut = Double(random.next() % 1_000) / 1_000
+                return (fault, delay, due, cut)
             }
             let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self)
             // An old request replayed now, after newer ones: its answer goes nowhere.
@@ -226,13 +230,17 @@ public final class FaultProxy: @unchecked Sendable {
                 guard let answer = exchange(request), Self.send(client, answer) else { return }
             case .truncateRequest:
                 if let upstream = connectUpstream() {
-                    _ = Self.send(upstream, Array(request.prefix(max(1, request.count / 2))))
+                    _ = Self.send(upstream, Array(request.prefix(max(1, Int(Double(request.count) * cut)))))
                     Thread.sleep(forTimeInterval: 0.05)
                     close(upstream)
                 }
                 return
             case .truncateResponse:
-                if let answer = exchange(request) { _ = Self.send(client, Array(answer.prefix(max(1, answer.count / 2)))) }
+                if let answer = exchange(request) {
+                    let kept = max(1, Int(Double(answer.count) * cut))
+                    log("  cut the answer after \(kept) of \(answer.count) bytes")
+                    _ = Self.send(client, Array(answer.prefix(kept)))
+                }
                 return
             }
         }

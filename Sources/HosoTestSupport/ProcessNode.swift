@@ -1,8 +1,6 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HosoDomain
+import HosoHTTP
 
 /// A `hoso serve` process on a loopback port, for multi-process tests: started, killed
 /// with SIGKILL, restarted, and talked to over real HTTP.
@@ -13,17 +11,14 @@ public final class ProcessNode: @unchecked Sendable {
     public let port: Int
     private let lock = NSLock()
     private var child: ChildProcess?
-    let session: URLSession
+    /// hoso's own client, not URLSession: on Linux URLSession traps when a process is
+    /// killed in the middle of its answer's header, which would end the whole test run.
+    let client = HTTPClient(idleTimeout: 20, totalTimeout: 60)
 
     public init(name: String, directory: String, port: Int) {
         self.name = name
         self.directory = directory
         self.port = port
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 20
-        configuration.httpShouldSetCookies = false
-        configuration.httpCookieStorage = nil
-        session = URLSession(configuration: configuration)
     }
 
     deinit { if let child, child.isRunning { child.signal(SIGKILL); child.wait() } }
@@ -83,18 +78,13 @@ public final class ProcessNode: @unchecked Sendable {
 
     /// One HTTP request; returns the status and the JSON body (`.null` if none).
     public func request(_ method: String, _ path: String, json: JSONValue? = nil, token: String? = nil) async throws -> (status: Int, json: JSONValue) {
-        var request = URLRequest(url: URL(string: baseURL + path)!)
-        request.httpMethod = method
-        // A fresh connection each time: a process killed mid-request is an error at once
-        // (see HTTPSyncTransport for what URLSession does on a reused connection).
-        request.setValue("close", forHTTPHeaderField: "Connection")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let json {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(json.jsonString().utf8)
-        }
-        let (data, response) = try await session.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONValue.parse(utf8: Array(data))) ?? .null)
+        // A fresh connection each time: a process killed mid-request is an error at once.
+        var headers = HTTPHeaders()
+        if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if json != nil { headers.add(name: "Content-Type", value: "application/json") }
+        let answer = try await client.send(method: method, url: URL(string: baseURL + path)!, headers: headers,
+                                           body: json.map { Array($0.jsonString().utf8) } ?? [])
+        return (answer.status, (try? JSONValue.parse(utf8: answer.body)) ?? .null)
     }
 
     /// Logs in and returns the bearer token, retrying while the account has not arrived yet.

@@ -1,9 +1,7 @@
 import Dispatch
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HosoDomain
+import HosoHTTP
 import HosoNode
 
 extension Commands {
@@ -102,12 +100,7 @@ extension Commands {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline && process.isRunning {
             if let url = URL(string: "http://127.0.0.1:\(port)/healthz"),
-               case .success(let ok) = Blocking.run({ () async throws -> Bool in
-                   var request = URLRequest(url: url)
-                   request.timeoutInterval = 1
-                   let (_, response) = try await URLSession.shared.data(for: request)
-                   return (response as? HTTPURLResponse)?.statusCode == 200
-               }), ok {
+               (try? HTTPClient(idleTimeout: 1, totalTimeout: 2).sendBlocking(method: "GET", url: url))?.status == 200 {
                 return true
             }
             usleep(100_000)

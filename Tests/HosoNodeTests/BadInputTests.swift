@@ -94,5 +94,18 @@ import Testing
         #expect(sub.status.code == 201, "HR creates sub-units of its own unit")
         let elsewhere = await node.send(.post, "/api/units", json: ["code": "B2", "name": "X", "parent_id": .string(node.units["B"]!)], token: hr.token)
         #expect(elsewhere.status.code == 403)
+        // A unit named by a field that does not exist is that field's error (schemathesis
+        // found a successor_id that did not exist answered with 500).
+        let unitsBefore = await node.send(.get, "/api/units", token: admin.token).json.arrayValue?.count
+        for (method, path, body, field) in [
+            (HTTPMethod.post, "/api/units", ["code": "Z1", "name": "Z", "parent_id": .string(node.units["A"]!), "successor_id": "không-có"] as JSONObject, "successor_id"),
+            (.post, "/api/units", ["code": "Z2", "name": "Z", "parent_id": "không-có"], "parent_id"),
+            (.patch, "/api/units/\(node.units["A1"]!)", ["successor_id": "không-có"], "successor_id"),
+            (.patch, "/api/units/\(node.units["A1"]!)", ["parent_id": "không-có"], "parent_id"),
+        ] {
+            let r = await node.send(method, path, json: body, token: admin.token)
+            #expect(r.status.code == 422 && r.json["error"]["fields"][0]["field"].stringValue == field, "\(path) \(field): \(r.bodyText)")
+        }
+        #expect(await node.send(.get, "/api/units", token: admin.token).json.arrayValue?.count == unitsBefore, "nothing created")
     }
 }
