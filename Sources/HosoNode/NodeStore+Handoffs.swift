@@ -376,7 +376,7 @@ extension NodeStore {
                 return leaves && row.get("marked") != true ? id : nil
             }
         }
-        var steps = 0
+        var steps = try db.write { c in try self.clearReturnedTransfers(c) }
         for id in pending {
             // Steps follow one another (prepare → commit → deliver can all be this node's).
             for _ in 0..<4 {
@@ -436,6 +436,30 @@ extension NodeStore {
             }
         }
         return steps
+    }
+
+    /// Clears the transferred-out mark of dossiers a later transfer brought back into a
+    /// unit this replica serves, once their rows under that unit have arrived. The
+    /// receiving node clears its own mark when it delivers; this covers every other node
+    /// that serves the unit — a mid-tier node above the receiver never delivers, and kept
+    /// a returned dossier hidden from its lists and digest (found by ConvergenceTests).
+    /// Returns the number of marks cleared.
+    func clearReturnedTransfers(_ c: Connection) throws -> Int {
+        let marks = try c.rows("SELECT person_id, handoff_id FROM transferred_out")
+        guard !marks.isEmpty else { return 0 }
+        let map = try AuthorityMap(c)
+        var cleared = 0
+        for mark in marks {
+            guard let person: String = mark.get("person_id"), let handoff: String = mark.get("handoff_id"),
+                  let latest = try otherTransfers(c, person: person, besides: handoff).latestCommit,
+                  latest.vv.compare(try commitVector(c, handoff: handoff)) == .dominates,
+                  map.serves(node: nodeID, unit: latest.to),
+                  try c.scalar("SELECT unit_id FROM person WHERE id = ? AND deleted = 0", [person], as: String.self) == latest.to
+            else { continue }
+            try c.execute("DELETE FROM transferred_out WHERE person_id = ?", [person])
+            cleared += 1
+        }
+        return cleared
     }
 
     /// What this replica knows of a person's other transfers: whether one is prepared

@@ -10,7 +10,10 @@ import Testing
 /// every node, random partitions, interrupted and partial syncs and restarts; then heal
 /// and check convergence, single writer, no loss and exactly-once.
 ///
-/// Reproduce a failure with `HOSO_SEED=<seed> swift test --filter ConvergenceTests`.
+/// Reproduce a failure with `SWIFT_DETERMINISTIC_HASHING=1 HOSO_SEED=<seed> swift test
+/// --filter ConvergenceTests` (deterministic hashing makes the order of dictionaries and
+/// sets, in the test and in the code, the same from run to run; `HOSO_DEBUG=1` prints
+/// the rows that differ).
 @Suite struct ConvergenceTests {
     static var seeds: [UInt64] {
         if let text = ProcessInfo.processInfo.environment["HOSO_SEED"], let seed = UInt64(text) { return [seed] }
@@ -26,7 +29,7 @@ import Testing
     @Test(arguments: seeds)
     func randomHistoriesConverge(seed: UInt64) async throws {
         var rng = SampleData.Generator(seed: seed)
-        let tag = "seed \(seed); rerun with HOSO_SEED=\(seed)"
+        let tag = "seed \(seed); rerun with SWIFT_DETERMINISTIC_HASHING=1 HOSO_SEED=\(seed) HOSO_DEBUG=1"
         let cli = Principal.commandLine("random")
         let t = try TestTopology()
         try t.addNode("A", units: ["A"])
@@ -76,7 +79,7 @@ import Testing
                     continue
                 }
                 if dossiers.isEmpty || chance(15) {
-                    let units = name == "hub" ? Array(t.units.keys) : branches[name]!
+                    let units = name == "hub" ? t.units.keys.sorted() : branches[name]!
                     let unit = pick(units.filter { $0 != "P" })
                     let id = try store.createDossier(cli, TestTopology.person("Người \(step) \(name)", unit: t.units[unit]!))["id"]!.stringValue!
                     try record(name, "person", id)

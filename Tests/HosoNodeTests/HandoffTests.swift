@@ -346,4 +346,40 @@ import Testing
         #expect(try t.hub.store.dossierDigests()[person] == (try c2.store.dossierDigests()[person]))
         #expect(try district.store.syncStatus(settings: district.sync?.settings).quarantined == 0)
     }
+
+    /// A dossier leaves a district's branch and later comes back to one of its communes:
+    /// the district node (which serves the commune but is not the receiver, so never
+    /// delivers) shows it live again, with the digest the hub has. Found by
+    /// ConvergenceTests: the district kept it marked transferred out, hidden.
+    @Test func aDossierThatComesBackToAMidTiersBranchIsLiveThereAgain() async throws {
+        let t = try TestTopology()
+        let a = try t.addNode("A", units: ["A"])
+        let district = try t.addNode("C", units: ["C"])
+        try await t.settle()
+        let c1 = try t.addNode("C1", units: ["C1"], parent: district)
+        let person = try t.hub.store.createDossier(cli, TestTopology.person("Lò Thị Về", unit: t.units["C2"]!, sex: "2"))["id"]!.stringValue!
+        try await t.settle()
+
+        let away = try district.store.requestHandoff(cli, HandoffRequest(person_id: person, to_unit_id: t.units["A"]!))
+        try await t.settle()
+        _ = try a.store.answerHandoff(cli, id: away.id, kind: .accept, reason: nil)
+        try await t.settle()
+        #expect(try state(district, away.id) == "delivered")
+        #expect(JSONValue.object(try district.store.dossier(cli, id: person))["transferred_out"] != .null, "left the district's branch")
+        #expect(try district.store.dossierDigests()[person] == nil)
+
+        let back = try a.store.requestHandoff(cli, HandoffRequest(person_id: person, to_unit_id: t.units["C1"]!))
+        try await t.settle()
+        _ = try c1.store.answerHandoff(cli, id: back.id, kind: .accept, reason: nil)
+        try await t.settle()
+        for node in [t.hub, a, district, c1] { #expect(try state(node, back.id) == "delivered", "\(node.name)") }
+        let there = JSONValue.object(try district.store.dossier(cli, id: person))
+        #expect(there["transferred_out"] == .null && there["unit_id"].stringValue == t.units["C1"], "live at the district again")
+        #expect(try district.store.listDossiers(cli, DossierFilter(perPage: 50)).items.contains { $0["id"]?.stringValue == person })
+        let scope = Set(["C", "C1", "C2"].map { t.units[$0]! })
+        #expect(try district.store.dossierDigests(units: scope) == (try t.hub.store.dossierDigests(units: scope)))
+        #expect(try district.store.dossierDigests()[person] == (try c1.store.dossierDigests()[person]))
+        // And A, which it left, keeps a read-only copy.
+        #expect(JSONValue.object(try a.store.dossier(cli, id: person))["transferred_out"] != .null)
+    }
 }
