@@ -28,8 +28,13 @@ import Testing
     /// per request); returns the status (nil for a transport error) and how long it took.
     static func post(_ url: String, _ body: String) async -> (status: Int?, seconds: Double) {
         let start = Date()
-        let answer = try? await HTTPClient(idleTimeout: 30).send(method: "POST", url: URL(string: url + "/x")!, body: Array(body.utf8))
-        return (answer?.status, Date().timeIntervalSince(start))
+        do {
+            let answer = try await HTTPClient(idleTimeout: 30).send(method: "POST", url: URL(string: url + "/x")!, body: Array(body.utf8))
+            return (answer.status, Date().timeIntervalSince(start))
+        } catch {
+            print("FaultProxyTests: \(body.utf8.count) bytes: \(error)")
+            return (nil, Date().timeIntervalSince(start))
+        }
     }
 
     /// Posts `body` through the proxy with URLSession; returns the status (nil for a
