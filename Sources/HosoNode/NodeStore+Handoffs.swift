@@ -400,6 +400,10 @@ extension NodeStore {
                     let dossier = try self.dossierVector(c, person: person)
                     let committed = VersionVector(validating: state[.commit]?.data["vv"] ?? .null) ?? VersionVector()
                     let personUnit = try c.scalar("SELECT unit_id FROM person WHERE id = ? AND deleted = 0", [person], as: String.self)
+                    // Delivery also counts a dossier deleted after the commit: its tombstone
+                    // under the new unit is what arrived (else the transfer stays committed
+                    // forever; found by ConvergenceTests).
+                    let storedUnit = try c.scalar("SELECT unit_id FROM person WHERE id = ?", [person], as: String.self)
                     let others = try self.otherTransfers(c, person: person, besides: id)
                     var obstacle: String?
                     if try c.scalar("SELECT deleted FROM person WHERE id = ?", [person], as: Int.self) == 1 {
@@ -410,7 +414,7 @@ extension NodeStore {
                     let away = try c.scalar("SELECT count(*) FROM transferred_out WHERE person_id = ?", [person], as: Int.self) ?? 0 > 0
                     guard let action = machine.next(state, roles: roles, now: now.timeIntervalSince1970, requestedAt: requestedAt,
                                                     haveDossierAtVector: personUnit == from && dossier.includes(prepared),
-                                                    haveDossierDelivered: personUnit == to && dossier.includes(committed),
+                                                    haveDossierDelivered: storedUnit == to && dossier.includes(committed),
                                                     mayPrepare: personUnit == from && !away && !others.preparing,
                                                     obstacle: obstacle) else { return false }
                     switch action {

@@ -382,4 +382,22 @@ import Testing
         // And A, which it left, keeps a read-only copy.
         #expect(JSONValue.object(try a.store.dossier(cli, id: person))["transferred_out"] != .null)
     }
+
+    /// The dossier is deleted after the commit, before the receiver pulled it: the
+    /// receiver delivers on the tombstone, and the transfer ends delivered everywhere
+    /// instead of staying committed forever (found by ConvergenceTests).
+    @Test func aDossierDeletedAfterTheCommitIsStillDelivered() async throws {
+        let (t, a, b, person) = try await province()
+        let request = try a.store.requestHandoff(cli, HandoffRequest(person_id: person, to_unit_id: t.units["B"]!))
+        try await t.settle()
+        b.line!.connected = false
+        _ = try t.hub.store.answerHandoff(cli, id: request.id, kind: .accept, reason: nil)
+        try await t.settle()
+        #expect(try state(t.hub, request.id) == "committed")
+        try t.hub.store.deleteDossier(cli, id: person)
+        b.line!.connected = true
+        try await t.settle()
+        for node in [t.hub, a, b] { #expect(try state(node, request.id) == "delivered", "\(node.name)") }
+        #expect(throws: NodeError.self) { _ = try b.store.dossier(cli, id: person) }
+    }
 }
