@@ -14,7 +14,8 @@ public struct ImportValueParser: Sendable {
         public var warnings: [String]
     }
 
-    let catalogues: CatalogueNameIndex
+    /// The catalogues codes are read from.
+    public let catalogues: CatalogueNameIndex
     /// Dates of the workbook count from 1904 (old Mac Excel files).
     let date1904: Bool
 

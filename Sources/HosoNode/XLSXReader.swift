@@ -18,6 +18,8 @@ enum XLSXReader {
 
     /// Why a workbook could not be read (Vietnamese, for the user).
     struct Failure: Error, CustomStringConvertible {
+        /// `invalid_xlsx`, or `sheet_not_found` for a sheet name the workbook lacks.
+        var code = "invalid_xlsx"
         var message: String
         var description: String { message }
     }
@@ -85,7 +87,7 @@ enum XLSXReader {
         let chosen: (name: String, rel: String)
         if let wanted, !wanted.isEmpty {
             guard let found = sheets.first(where: { VietnameseText.fold($0.name) == VietnameseText.fold(wanted) }) else {
-                throw Failure(message: "Bảng tính không có trang tính '\(wanted)'; các trang có: \(sheets.map(\.name).joined(separator: ", ")).")
+                throw Failure(code: "sheet_not_found", message: "Bảng tính không có trang tính '\(wanted)'; các trang có: \(sheets.map(\.name).joined(separator: ", ")).")
             }
             chosen = found
         } else {
