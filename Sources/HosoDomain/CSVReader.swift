@@ -5,12 +5,16 @@
 /// CR line ends. Pure and strict: a file it cannot read exactly gets an error naming
 /// the line, never a guess.
 public enum CSVReader {
-    /// One record of the file and the line it starts on (1-based, as an editor shows it).
+    /// One record of the file: its row as a spreadsheet program shows the file (blank
+    /// lines count, line breaks inside quotes do not), the line it starts on in a text
+    /// editor, and its fields.
     public struct Record: Sendable, Equatable {
+        public var row: Int
         public var line: Int
         public var fields: [String]
 
-        public init(line: Int, fields: [String]) {
+        public init(row: Int, line: Int, fields: [String]) {
+            self.row = row
             self.line = line
             self.fields = fields
         }
@@ -66,7 +70,7 @@ public enum CSVReader {
         var out: [Record] = []
         var fields: [String] = []
         var field = String.UnicodeScalarView()
-        var line = 1, recordLine = 1
+        var line = 1, recordLine = 1, row = 1
         var inQuotes = false, afterQuote = false, fieldStarted = false, lineHasContent = false
         var previousCR = false
 
@@ -77,7 +81,7 @@ public enum CSVReader {
             fieldStarted = false
         }
         func endRecord() {
-            if lineHasContent || !fields.isEmpty { endField(); out.append(Record(line: recordLine, fields: fields)) }
+            if lineHasContent || !fields.isEmpty { endField(); out.append(Record(row: row, line: recordLine, fields: fields)) }
             fields = []
             field = String.UnicodeScalarView()
             afterQuote = false
@@ -99,6 +103,7 @@ public enum CSVReader {
             if isCR || isLF {
                 endRecord()
                 line += 1
+                row += 1
                 recordLine = line
                 continue
             }

@@ -36,7 +36,10 @@ public struct ImportValueParser: Sendable {
         if cell.isBlank { return .success(Parsed(values: [:], warnings: [])) }
         let shown = Self.unescaped(cell.displayText.trimmingCharacters(in: .whitespacesAndNewlines))
         switch field.type {
-        case .text:
+        case .text(let maxLength):
+            // Fields that are one line on the 2C form lose the line breaks Excel cells
+            // often hold (Alt+Enter); the long free-text items keep theirs.
+            if maxLength <= 300 { return value(.string(shown.split(whereSeparator: \.isWhitespace).joined(separator: " "))) }
             return value(.string(shown))
         case .date:
             return parseDate(cell, shown: shown, field: field)

@@ -49,8 +49,8 @@ public struct ImportReport: Codable, Sendable, Equatable {
         let t = totals
         out += "Số dòng dữ liệu: \(t.rows); hợp lệ: \(t.valid); có lỗi: \(t.invalid)\n"
         out += "Tạo mới: \(t.create); cập nhật: \(t.update); không đổi: \(t.unchanged); bỏ qua: \(t.skip); lỗi: \(t.errors); lưu ý: \(t.warnings)\n"
-        for issue in file_errors { out += "Lỗi tệp: \(issue.place) \(issue.message)\n" }
-        for issue in file_warnings { out += "Lưu ý: \(issue.place) \(issue.message)\n" }
+        for issue in file_errors { out += "Lỗi của tệp\(issue.columnText): \(issue.message)\n" }
+        for issue in file_warnings { out += "Lưu ý\(issue.columnText): \(issue.message)\n" }
         for row in rows {
             for issue in row.errors { out += "Dòng \(row.row)\(issue.columnText): \(issue.message)\n" }
             for issue in row.warnings { out += "Dòng \(row.row)\(issue.columnText) (lưu ý): \(issue.message)\n" }
@@ -103,7 +103,14 @@ public struct ImportIssue: Codable, Sendable, Equatable {
     public var code: String
     public var message: String
 
-    var place: String { [column.map { "cột \($0)" }, header.map { "'\($0)'" }].compactMap { $0 }.joined(separator: " ") }
+    /// Orders issues by column as the sheet shows them (A … Z, AA …), file-wide ones last.
+    static func byColumn(_ a: ImportIssue, _ b: ImportIssue) -> Bool {
+        switch (a.column, b.column) {
+        case let (x?, y?): return (x.count, x) < (y.count, y)
+        case (.some, nil): return true
+        default: return false
+        }
+    }
     var columnText: String { column.map { ", cột \($0)" + (header.map { " (\($0))" } ?? "") } ?? (header.map { " (\($0))" } ?? "") }
 }
 

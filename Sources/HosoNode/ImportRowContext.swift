@@ -22,6 +22,13 @@ struct ImportRowContext {
     /// The row's report and, when it is valid and changes something, its write.
     /// `seen` maps personal ids to the first row that had them.
     func check(_ row: SheetRow, seen: inout [String: Int]) throws -> (ImportRowReport, NodeStore.ImportWrite?) {
+        var (report, write) = try checkUnsorted(row, seen: &seen)
+        report.errors.sort(by: ImportIssue.byColumn)
+        report.warnings.sort(by: ImportIssue.byColumn)
+        return (report, write)
+    }
+
+    func checkUnsorted(_ row: SheetRow, seen: inout [String: Int]) throws -> (ImportRowReport, NodeStore.ImportWrite?) {
         var report = ImportRowReport(row: row.number, action: "error", personal_id: nil, full_name: nil, unit_id: nil, unit_name: nil,
                                      dossier_id: nil, changed_fields: [], errors: [], warnings: [])
         func issue(_ field: String?, _ code: String, _ message: String, column: Int? = nil) -> ImportIssue {

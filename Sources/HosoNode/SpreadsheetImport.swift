@@ -75,7 +75,7 @@ struct ImportTable {
             let parsed: (separator: Character, records: [CSVReader.Record])
             do { parsed = try CSVReader.parse(bytes) } catch { throw NodeError.badRequest("invalid_csv", error.message) }
             table = ImportTable(format: .csv, rows: parsed.records.map { record in
-                SheetRow(number: record.line, cells: record.fields.map { $0.isEmpty ? .empty : .text($0) })
+                SheetRow(number: record.row, cells: record.fields.map { $0.isEmpty ? .empty : .text($0) })
             })
         case .xlsx:
             do {
