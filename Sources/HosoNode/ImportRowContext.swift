@@ -49,7 +49,8 @@ struct ImportRowContext {
                 report.errors.append(issue(name, error.code, error.message))
             }
         }
-        for (key, value) in derived where values[key] == nil { values[key] = value }
+        var derivedKeys: Set<String> = []
+        for (key, value) in derived where values[key] == nil { values[key] = value; derivedKeys.insert(key) }
         // A title written as text ("Trưởng phòng") also gives the position code when the
         // file has no code column and the catalogue knows the title.
         if header.fieldColumns["position_code"] == nil, let title = values["position_title"]?.stringValue,
@@ -112,7 +113,8 @@ struct ImportRowContext {
         // A dossier with this personal id already?
         if let id = personalID, PersonalID.isWellFormed(id),
            let existing = try c.row("SELECT * FROM person WHERE personal_id = ? AND deleted = 0", [id]) {
-            return try checkExisting(existing, row: row, values: values, unitID: unitID, unitFromColumn: unitFromColumn, report: report, issue: issue)
+            return try checkExisting(existing, row: row, values: values, derivedKeys: derivedKeys, unitID: unitID, unitFromColumn: unitFromColumn,
+                                     report: report, issue: issue)
         }
         if unitID == nil && !unitProblems {
             report.errors.append(issue(nil, "missing_unit", "Thiếu đơn vị: ghi mã hoặc tên đơn vị ở cột 'Đơn vị', hoặc chọn đơn vị mặc định khi nhập.",
@@ -132,7 +134,7 @@ struct ImportRowContext {
 
     /// A row whose personal id has a dossier: refused outside the caller's reach,
     /// skipped, or checked as an update of the fields whose cells are not empty.
-    func checkExisting(_ existing: Row, row: SheetRow, values: JSONObject, unitID: String?, unitFromColumn: Bool,
+    func checkExisting(_ existing: Row, row: SheetRow, values rowValues: JSONObject, derivedKeys: Set<String>, unitID: String?, unitFromColumn: Bool,
                        report input: ImportRowReport,
                        issue makeIssue: (String?, String, String, Int?) -> ImportIssue) throws -> (ImportRowReport, NodeStore.ImportWrite?) {
         var report = input
@@ -170,6 +172,12 @@ struct ImportRowContext {
             }
         }
         let old = RecordCoding.fields(existing, kind: Self.person)
+        var values = rowValues
+        // The birth date as stored (a list printed from hoso shows a year-only birth date
+        // as 01/01/yyyy): its known precision stays.
+        if derivedKeys.contains("birth_date_precision"), values["birth_date"] == old["birth_date"] {
+            values.removeValue(forKey: "birth_date_precision")
+        }
         if let new = values["full_name"]?.stringValue, let was = old["full_name"]?.stringValue, VietnameseText.fold(new) != VietnameseText.fold(was) {
             report.warnings.append(issue("full_name", "name_differs", "Họ tên trong tệp ('\(new)') khác hồ sơ hiện có ('\(was)'): kiểm tra lại số định danh."))
         }

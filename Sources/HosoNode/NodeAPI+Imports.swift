@@ -21,7 +21,8 @@ extension NodeAPI {
             }
             let format: SpreadsheetImportOptions.Format
             if Self.csvMediaTypes.contains(type) { format = .csv }
-            else if type == SpreadsheetImportOptions.xlsxMediaType || type == "application/octet-stream" { format = SpreadsheetImportOptions.sniff(request.body) }
+            else if type == SpreadsheetImportOptions.xlsxMediaType { format = .xlsx }
+            else if type == "application/octet-stream" { format = SpreadsheetImportOptions.sniff(request.body) }
             else {
                 throw NodeError(.badRequest, "unsupported_media_type",
                                 "Gửi tệp CSV (Content-Type: text/csv), Excel (\(SpreadsheetImportOptions.xlsxMediaType)) hoặc gói hồ sơ JSON (application/json).")
