@@ -1728,7 +1728,7 @@ function importReportNode(report) {
       h('td', {}, r.dossier_id && r.action !== 'error' ? h('a', { href: `#/dossiers/${r.dossier_id}` }, r.full_name || r.dossier_id) : (r.full_name || '')),
       h('td', {}, r.personal_id || ''), h('td', {}, r.unit_name || ''),
       h('td', {}, h('span', { class: 'badge ' + (r.action === 'error' ? 'bad' : r.action === 'unchanged' || r.action === 'skip' ? '' : 'ok') }, IMPORT_ACTION[r.action] || r.action)),
-      h('td', {}, (r.changed_fields || []).map(f => fieldLabel(f)).join(', '))))))));
+      h('td', {}, (r.changed_fields || []).map(f => fieldLabel('person', f)).join(', '))))))));
   const download = h('button', { type: 'button', id: 'import-report-csv', onclick: () => {
     const url = URL.createObjectURL(new Blob([importProblemsCSV(report)], { type: 'text/csv' }));
     const a = h('a', { href: url, download: 'bao-cao-nhap-tep.csv' });
@@ -1736,12 +1736,6 @@ function importReportNode(report) {
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   } }, 'Tải báo cáo lỗi (CSV)');
   return h('div', { class: 'card', id: 'import-report' }, h('h2', {}, 'Báo cáo'), head, facts, problemTable, more, h('div', { class: 'form-actions' }, download), rows);
-}
-
-function fieldLabel(name) {
-  const person = S.schema && S.schema.kinds && S.schema.kinds.find(k => k.name === 'person');
-  const f = person && person.fields.find(x => x.name === name);
-  return f ? f.label : name;
 }
 
 async function pageImports() {
