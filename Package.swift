@@ -36,6 +36,7 @@ let package = Package(
         .testTarget(name: "HosoDomainTests", dependencies: ["HosoDomain"]),
         .testTarget(name: "HosoHTTPTests", dependencies: ["HosoHTTP"]),
         .testTarget(name: "HosoReplicationTests", dependencies: ["HosoReplication"]),
-        .testTarget(name: "HosoNodeTests", dependencies: ["HosoNode", "HosoTestSupport", "HosoReplication"]),
+        // Fixtures/ holds sample files the tests read by path (not bundled as resources).
+        .testTarget(name: "HosoNodeTests", dependencies: ["HosoNode", "HosoTestSupport", "HosoReplication"], exclude: ["Fixtures"]),
     ]
 )

@@ -115,6 +115,7 @@ enum APIResponse {
             case .validation: HTTPStatus(code: 422, reason: "Unprocessable Content")
             case .locked, .tooManyRequests: HTTPStatus(code: 429, reason: "Too Many Requests")
             case .unavailable: HTTPStatus(code: 503, reason: "Service Unavailable")
+            case .payloadTooLarge: .payloadTooLarge
             }
             body = ["code": .string(e.code), "message": .string(e.message)]
             if !e.fieldErrors.isEmpty {

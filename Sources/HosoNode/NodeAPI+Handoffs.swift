@@ -33,12 +33,6 @@ extension NodeAPI {
             response.headers.set(name: "Content-Disposition", value: "attachment; filename=\"hoso-\(try p.value("id")).json\"")
             return response
         })
-        router.post("/api/imports", authed { request, _, principal in
-            guard let unit = request.query["unit_id"], !unit.isEmpty else {
-                throw NodeError.validation([FieldError(field: "unit_id", code: "required", message: "Cần chọn đơn vị nhận hồ sơ (?unit_id=).")])
-            }
-            return APIResponse.json(.object(try store.importPackage(principal, .object(try request.jsonObject()), unitID: unit)), status: .created)
-        })
         // Search by criteria and saved searches (issue 6).
         router.post("/api/search", authed { request, _, principal in
             let page = try store.search(principal, try SearchCriteria(json: .object(try request.jsonObject())))

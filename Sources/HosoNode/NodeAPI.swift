@@ -76,6 +76,7 @@ public struct NodeAPI: Sendable {
         addReplicationRoutes(router)
         addHandoffRoutes(router)
         addReportRoutes(router)
+        addImportRoutes(router)
         return router
     }
 

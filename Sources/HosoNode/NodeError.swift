@@ -7,6 +7,8 @@ public struct NodeError: Error, Sendable, Equatable {
     /// The class of failure, which decides the HTTP status.
     public enum Kind: Sendable, Equatable {
         case badRequest, unauthorized, forbidden, notFound, conflict, validation, locked, tooManyRequests, unavailable
+        /// The upload is larger than the node accepts (413).
+        case payloadTooLarge
     }
 
     public var kind: Kind

@@ -42,6 +42,23 @@ extension NodeStore {
     /// transaction. Either all of it is valid and stored, or nothing is.
     public func createDossier(_ actor: Principal, _ body: JSONObject) throws -> JSONObject {
         try actor.require(.writeDossier)
+        let draft = try validatedDossier(body)
+        let personID = RecordID.make()
+        try db.write { c in try self.insertDossier(c, actor, id: personID, draft) }
+        return try dossierDocument(personID: personID)
+    }
+
+    /// A dossier checked field by field and ready to store.
+    struct DossierDraft {
+        var unitID: String
+        /// The person's normalised fields.
+        var person: JSONObject
+        var subRecords: [(RecordKind, [JSONObject])] = []
+    }
+
+    /// Validates a create body (`unit_id`, the person's fields, history tables as arrays);
+    /// every problem at once.
+    func validatedDossier(_ body: JSONObject) throws -> DossierDraft {
         var personFields = body
         guard case .string(let unitID)? = personFields.removeValue(forKey: "unit_id"), !unitID.isEmpty else {
             throw NodeError.validation([FieldError(field: "unit_id", code: "required", message: "Cần chọn đơn vị quản lý hồ sơ.")])
@@ -78,24 +95,32 @@ extension NodeStore {
             validatedSubs.append((kind, rows))
         }
         if !errors.isEmpty { throw NodeError.validation(errors) }
+        return DossierDraft(unitID: unitID, person: withDefaultStatus(person), subRecords: validatedSubs)
+    }
+
+    /// A new dossier without an employment status is of someone at work.
+    func withDefaultStatus(_ person: JSONObject) -> JSONObject {
+        var person = person
         if person["employment_status"] == nil, codes.contains(.tinhTrangCongTac, "dang_cong_tac") {
             person["employment_status"] = .string("dang_cong_tac")
         }
+        return person
+    }
 
-        let personID = RecordID.make()
-        try db.write { c in
-            _ = try self.unit(c, id: unitID)
-            guard actor.reaches(unit: unitID) else { throw NodeError.forbidden("Không được tạo hồ sơ cho đơn vị ngoài phạm vi quản lý.") }
-            try self.checkUniquePersonalID(c, person["personal_id"], excluding: nil)
-            let counter = try self.tick(c)
-            try self.insertPerson(c, actor, id: personID, unitID: unitID, fields: person, counter: counter)
-            for (kind, rows) in validatedSubs {
-                for row in rows {
-                    try self.insertSubRecord(c, actor, kind: kind, personID: personID, unitID: unitID, fields: row, counter: counter)
-                }
+    /// Stores a validated dossier inside the caller's write transaction: the unit must
+    /// exist and be in the actor's reach, the personal id unused; the person and its
+    /// history rows go into the change log and the audit log under one counter.
+    func insertDossier(_ c: Connection, _ actor: Principal, id personID: String, _ draft: DossierDraft) throws {
+        _ = try self.unit(c, id: draft.unitID)
+        guard actor.reaches(unit: draft.unitID) else { throw NodeError.forbidden("Không được tạo hồ sơ cho đơn vị ngoài phạm vi quản lý.") }
+        try self.checkUniquePersonalID(c, draft.person["personal_id"], excluding: nil)
+        let counter = try self.tick(c)
+        try self.insertPerson(c, actor, id: personID, unitID: draft.unitID, fields: draft.person, counter: counter)
+        for (kind, rows) in draft.subRecords {
+            for row in rows {
+                try self.insertSubRecord(c, actor, kind: kind, personID: personID, unitID: draft.unitID, fields: row, counter: counter)
             }
         }
-        return try dossierDocument(personID: personID)
     }
 
     func insertPerson(_ c: Connection, _ actor: Principal, id: String, unitID: String, fields: JSONObject, counter: Int64) throws {
@@ -310,33 +335,44 @@ extension NodeStore {
         }
         try db.write { c in
             let row = try self.authorisedPerson(c, actor, id: id, permission: .writeDossier)
-            let kind = DossierSchema.person
-            let old = RecordCoding.fields(row, kind: kind)
-            let changes: JSONObject
-            do { changes = try self.validator().validate(kind: kind, submitted: patch, merged: old) }
-            catch let error as ValidationError { throw NodeError.validation(error.errors) }
-            if changes["personal_id"] != nil { try self.checkUniquePersonalID(c, changes["personal_id"], excluding: id) }
-            var new = old
-            for (k, v) in changes { new[k] = v }
-            let diff = Self.fieldChanges(old: old, new: new)
-            guard case .array(let list) = diff, !list.isEmpty else { return }
-            let counter = try self.tick(c)
-            var sets = ["vv = ?", "origin = ?", "author = ?", "updated_at = ?"]
-            var values: [DatabaseValue] = [.text(self.nextVector(row.get("vv"), counter: counter)), .text(self.nodeID),
-                                           actor.userID.databaseValue, .text(Timestamp.now())]
-            for (name, value) in changes.sorted(by: { $0.key < $1.key }) {
-                sets.append("\(name) = ?")
-                values.append(RecordCoding.databaseValue(value, type: kind.field(name)!.type))
-            }
-            if let name = changes["full_name"]?.stringValue {
-                sets += ["name_fold = ?", "name_sort = ?"]
-                values += [.text(VietnameseText.fold(name)), .text(VietnameseText.sortKey(fullName: name))]
-            }
-            try c.execute("UPDATE person SET \(sets.joined(separator: ", ")) WHERE id = ?", values + [.text(id)])
-            try self.logChange(c, entity: kind.name, rowID: id, counter: counter, personID: id, scope: row.get("unit_id"))
-            try self.audit(c, actor, action: "update", entity: kind.name, entityID: id, personID: id, unitID: row.get("unit_id"), changes: diff)
+            try self.applyPersonPatch(c, actor, row: row, patch: patch)
         }
         return try dossierDocument(personID: id)
+    }
+
+    /// Applies a patch of person fields to `row` (already authorised for writing) inside
+    /// the caller's write transaction: validated against the merged record, audited with
+    /// the old and new values, logged for replication. Returns the fields that changed
+    /// (none: nothing is written).
+    @discardableResult
+    func applyPersonPatch(_ c: Connection, _ actor: Principal, row: Row, patch: JSONObject) throws -> [String] {
+        let id: String = row.get("id") ?? ""
+        let kind = DossierSchema.person
+        let old = RecordCoding.fields(row, kind: kind)
+        let changes: JSONObject
+        do { changes = try self.validator().validate(kind: kind, submitted: patch, merged: old) }
+        catch { throw NodeError.validation(error.errors) }
+        if changes["personal_id"] != nil { try self.checkUniquePersonalID(c, changes["personal_id"], excluding: id) }
+        var new = old
+        for (k, v) in changes { new[k] = v }
+        let diff = Self.fieldChanges(old: old, new: new)
+        guard case .array(let list) = diff, !list.isEmpty else { return [] }
+        let counter = try self.tick(c)
+        var sets = ["vv = ?", "origin = ?", "author = ?", "updated_at = ?"]
+        var values: [DatabaseValue] = [.text(self.nextVector(row.get("vv"), counter: counter)), .text(self.nodeID),
+                                       actor.userID.databaseValue, .text(Timestamp.now())]
+        for (name, value) in changes.sorted(by: { $0.key < $1.key }) {
+            sets.append("\(name) = ?")
+            values.append(RecordCoding.databaseValue(value, type: kind.field(name)!.type))
+        }
+        if let name = changes["full_name"]?.stringValue {
+            sets += ["name_fold = ?", "name_sort = ?"]
+            values += [.text(VietnameseText.fold(name)), .text(VietnameseText.sortKey(fullName: name))]
+        }
+        try c.execute("UPDATE person SET \(sets.joined(separator: ", ")) WHERE id = ?", values + [.text(id)])
+        try self.logChange(c, entity: kind.name, rowID: id, counter: counter, personID: id, scope: row.get("unit_id"))
+        try self.audit(c, actor, action: "update", entity: kind.name, entityID: id, personID: id, unitID: row.get("unit_id"), changes: diff)
+        return list.compactMap { $0["field"].stringValue }
     }
 
     /// Deletes a dossier (a tombstone on the person and every history row, so replicas

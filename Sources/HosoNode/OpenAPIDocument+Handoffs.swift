@@ -75,8 +75,5 @@ extension OpenAPIDocument {
             "parameters": arr([pathParam("id")]),
             "get": op("The dossier as a verifiable export package", tag: "handoffs", responses: ["200": jsonResponse(ref("ExportPackage")), "404": errorResponse()]),
         ])
-        paths["/api/imports"] = obj(["post": op("Import an export package as a new dossier of a unit", tag: "handoffs",
-                                                parameters: [query("unit_id", "The receiving unit")], body: ref("ExportPackage"),
-                                                responses: ["201": jsonResponse(obj(["type": "object"])), "422": errorResponse()])])
     }
 }

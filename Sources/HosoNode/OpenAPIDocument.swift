@@ -268,6 +268,7 @@ public enum OpenAPIDocument {
         addReplication(paths: &paths, schemas: &schemas)
         addHandoffs(paths: &paths, schemas: &schemas)
         addReports(paths: &paths, schemas: &schemas)
+        addImports(paths: &paths, schemas: &schemas)
         // Answers every operation can give: 404 where the path names a resource, and for
         // bodies 413 (too large) and 415 (not JSON).
         for (template, item) in paths {

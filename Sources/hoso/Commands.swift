@@ -7,7 +7,7 @@ import HosoSQLite
 enum Commands {
     static let dataOption = OptionSpec.option("data", "dir", help: "The node's data directory.", required: true)
 
-    static var all: [Command] { [initCommand, serve, hub, sync, status, handoff, dossier, adminCreate, backup, restore, check, demo, openapi, version] }
+    static var all: [Command] { [initCommand, serve, hub, sync, status, handoff, dossier, importCommand, exportNational, adminCreate, backup, restore, check, demo, openapi, version] }
 
     static let initCommand = Command(
         "init", abstract: "Create a node's data directory: database, configuration, optional root unit.",

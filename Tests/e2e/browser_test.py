@@ -4,7 +4,7 @@
 Run by `swift test` (BrowserTests) against real hub and node processes; the Swift test
 writes the configuration (URLs, accounts, unit ids) and this script drives the browser:
 every role logs in, an HR officer creates and edits a dossier (with a hostile name),
-finds it without diacritics, transfers it to another node's unit where it is accepted,
+imports a staff list from a CSV file (dry run first), finds it without diacritics, transfers it to another node's unit where it is accepted,
 and the permissions of each role are checked. Screenshots of the main pages go to the
 artifacts directory. Exits non-zero, naming the failed step, on the first failure.
 """
@@ -388,6 +388,37 @@ def main():
         assert head.startswith(b"\xef\xbb\xbfSTT,"), head[:40]
         os.remove(target)
 
+        step("HR imports a staff list: the dry run reports errors by row and column, the corrected file is imported")
+        go(d, a, "imports")
+        unit_a1 = CONFIG["units"]["A1"]
+        rows = ["STT;Họ và tên;Ngày sinh;Giới tính;Số CCCD;Đơn vị;Bậc;Hệ số",
+                f"1;Hà Văn Nhập;15/03/1984;Nam;087084777001;{unit_a1};3;3,00",
+                f"2;Tô Thị Lỗi;31/02/1990;Nữ;087190777002;{unit_a1};2;2,67"]
+        listing = os.path.join(ART, "danh-sach-nhap.csv")
+        with open(listing, "w", encoding="utf-8-sig") as f:
+            f.write("\r\n".join(rows) + "\r\n")
+        el(d, "#import-file").send_keys(listing)
+        el(d, "#import-check").click()
+        problems = el(d, "#import-problems", 20)
+        assert "Ngày sinh '31/02/1990'" in problems.text, problems.text
+        assert el(d, "#import-commit").get_attribute("disabled") is not None, "nothing to import while the file has errors"
+        shot(d, "11c-import-dry-run")
+        corrected = os.path.join(ART, "danh-sach-nhap-da-sua.csv")
+        with open(corrected, "w", encoding="utf-8-sig") as f:
+            f.write("\r\n".join(rows).replace("31/02/1990", "28/02/1990") + "\r\n")
+        el(d, "#import-file").send_keys(corrected)
+        el(d, "#import-check").click()
+        wait(d, lambda _: "tệp hợp lệ" in el(d, "#import-report").text, 20, "the corrected file is clean")
+        wait(d, lambda _: el(d, "#import-commit").get_attribute("disabled") is None, 5, "import enabled after a clean check")
+        el(d, "#import-commit").click()
+        wait(d, lambda _: "Đã nhập: tạo mới 2" in el(d, "#import-report").text, 20, "imported")
+        shot(d, "11d-import-committed")
+        go(d, a, "dossiers?q=ha%20van%20nhap")
+        wait(d, lambda _: "Hà Văn Nhập" in el(d, "#dossier-table").text, 15, "the imported dossier is listed")
+        os.remove(listing)
+        os.remove(corrected)
+        collect_console(d)
+
         step("logging out ends the session")
         el(d, "#logout").click()
         wait(d, lambda _: "#/login" in d.current_url, 10, "back at login")
@@ -463,6 +494,23 @@ def main():
         assert "cảnh báo" in el(d, "#main").text
         shot(d, "12c-alerts")
         no_horizontal_overflow(d, "alerts page")
+        collect_console(d)
+
+        step("the leader exports the province for the national database")
+        go(d, hub, "imports")
+        el(d, "#export-national")
+        assert not d.find_elements(By.CSS_SELECTOR, "#import-file"), "a leader does not import"
+        el(d, "#export-check").click()
+        wait(d, lambda _: "Xuất được" in el(d, "#export-rejected").text, 20, "the counts are shown")
+        for old in glob.glob(os.path.join(ART, "csdlqg-cbccvc-*.jsonl")):
+            os.remove(old)
+        el(d, "#export-national").click()
+        wait(d, lambda _: glob.glob(os.path.join(ART, "csdlqg-cbccvc-*.jsonl")), 30, "the export is downloaded")
+        with open(glob.glob(os.path.join(ART, "csdlqg-cbccvc-*.jsonl"))[0], encoding="utf-8") as f:
+            for line in f.read().splitlines():
+                record = json.loads(line)
+                assert len(record["so_dinh_danh"]) == 12 and record["ma_ho_so"] == record["so_dinh_danh"], line[:200]
+        shot(d, "12d-national-export")
         collect_console(d)
 
         step("the hub administrator: audit log, users, backup")

@@ -315,6 +315,7 @@ const MENU = [
   { page: 'alerts', label: 'Cảnh báo', show: () => can('reports.read') },
   { page: 'units', label: 'Đơn vị và biên chế', show: () => can('units.manage') || can('reports.read') },
   { page: 'catalogues', label: 'Danh mục', show: () => roleScope(S.user.role) !== 'own' },
+  { page: 'imports', label: 'Nhập, xuất dữ liệu', show: () => can('dossier.write') || ['admin', 'leader'].includes(S.user.role) },
   { page: 'users', label: 'Người dùng', show: () => can('users.manage') },
   { page: 'audit', label: 'Nhật ký', show: () => can('audit.read') },
   { page: 'sync', label: 'Đồng bộ', show: () => true },
@@ -376,6 +377,7 @@ const ROUTES = [
   [/^\/units$/, pageUnits, 'units'],
   [/^\/catalogues$/, pageCatalogues, 'catalogues'],
   [/^\/catalogues\/([\w-]+)$/, pageCatalogue, 'catalogues'],
+  [/^\/imports$/, pageImports, 'imports'],
   [/^\/users$/, pageUsers, 'users', 'users.manage'],
   [/^\/audit$/, pageAudit, 'audit', 'audit.read'],
   [/^\/sync$/, pageSync, 'sync'],
@@ -1657,6 +1659,159 @@ function quarantineCard(item) {
     can('dossier.write') || S.user.role === 'admin' ? h('div', { class: 'form-actions' },
       h('button', { type: 'button', onclick: () => resolve('discard') }, 'Bỏ thay đổi này'),
       h('button', { type: 'button', onclick: () => resolve('reapply') }, 'Gửi lại')) : null);
+}
+
+// MARK: Import from spreadsheets, export for the national database
+
+const IMPORT_ACTION = { create: 'Tạo mới', update: 'Cập nhật', unchanged: 'Không đổi', skip: 'Bỏ qua', error: 'Có lỗi' };
+
+/// Sends a file as the request body (CSV or XLSX), with the CSRF token; JSON answers and errors like api().
+async function upload(path, file, contentType) {
+  busy(+1);
+  try {
+    let response;
+    try {
+      response = await fetch(path, { method: 'POST', credentials: 'same-origin', body: file,
+        headers: { Accept: 'application/json', 'Content-Type': contentType, 'X-CSRF-Token': S.csrf || '' } });
+    } catch (e) {
+      throw new ApiError(0, { code: 'network', message: 'Không kết nối được với máy chủ của đơn vị. Kiểm tra mạng nội bộ rồi thử lại.' });
+    }
+    const text = await response.text();
+    let json = null;
+    if (text) { try { json = JSON.parse(text); } catch (e) { json = null; } }
+    if (response.ok) return json;
+    const error = new ApiError(response.status, json && json.error);
+    if (json && json.report) error.report = json.report;
+    if (response.status === 413) error.message = (json && json.error && json.error.message) || 'Tệp quá lớn; hãy chia nhỏ tệp.';
+    throw error;
+  } finally { busy(-1); }
+}
+
+function importProblemsCSV(report) {
+  const rows = [['Dòng', 'Cột', 'Tiêu đề cột', 'Loại', 'Nội dung']];
+  for (const i of report.file_errors) rows.push(['', i.column || '', i.header || '', 'Lỗi', i.message]);
+  for (const r of report.rows) for (const i of r.errors) rows.push([r.row, i.column || '', i.header || '', 'Lỗi', i.message]);
+  for (const i of report.file_warnings) rows.push(['', i.column || '', i.header || '', 'Lưu ý', i.message]);
+  for (const r of report.rows) for (const i of r.warnings) rows.push([r.row, i.column || '', i.header || '', 'Lưu ý', i.message]);
+  const cell = v => { const t = String(v); return /[",\r\n]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t; };
+  return '\ufeff' + rows.map(r => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+function importReportNode(report) {
+  const t = report.totals;
+  const head = report.committed ? h('div', { class: 'notice ok', role: 'status' }, `Đã nhập: tạo mới ${t.create}, cập nhật ${t.update} hồ sơ.`)
+    : report.dry_run ? h('div', { class: 'notice ' + (t.errors ? 'bad' : 'ok'), role: 'status' },
+      t.errors ? `Kiểm tra thử: ${t.errors} lỗi ở ${t.invalid} dòng${report.file_errors.length ? ' và lỗi của cả tệp' : ''}. Chưa ghi gì; sửa tệp rồi kiểm tra lại.`
+        : 'Kiểm tra thử: tệp hợp lệ, chưa ghi gì. Bấm "Nhập vào hệ thống" để ghi.')
+      : h('div', { class: 'notice bad', role: 'alert' }, `Không nhập: tệp có ${t.errors} lỗi; chưa ghi hồ sơ nào.`);
+  const facts = h('dl', { class: 'facts', id: 'import-totals' },
+    h('dt', {}, 'Tệp'), h('dd', {}, report.format.toUpperCase() + (report.sheet ? ` — trang "${report.sheet}"` : '') + (report.header_row ? `, dòng tiêu đề ${report.header_row}` : '')),
+    h('dt', {}, 'Số dòng dữ liệu'), h('dd', {}, `${t.rows} (hợp lệ ${t.valid}, có lỗi ${t.invalid})`),
+    h('dt', {}, 'Tạo mới / cập nhật'), h('dd', {}, `${t.create} / ${t.update}`),
+    h('dt', {}, 'Không đổi / bỏ qua'), h('dd', {}, `${t.unchanged} / ${t.skip}`),
+    h('dt', {}, 'Lỗi / lưu ý'), h('dd', {}, `${t.errors} / ${t.warnings}`));
+  const problems = [];
+  for (const i of report.file_errors) problems.push(['', i, 'bad']);
+  for (const r of report.rows) for (const i of r.errors) problems.push([r.row, i, 'bad']);
+  for (const i of report.file_warnings) problems.push(['', i, 'warn']);
+  for (const r of report.rows) for (const i of r.warnings) problems.push([r.row, i, 'warn']);
+  const problemTable = problems.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'import-problems' },
+    h('caption', {}, 'Lỗi và lưu ý theo dòng, cột của tệp'),
+    h('thead', {}, h('tr', {}, ['Dòng', 'Cột', 'Tiêu đề cột', '', 'Nội dung'].map(x => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, problems.slice(0, 1000).map(([row, i, kind]) => h('tr', {}, h('td', { class: 'num' }, row), h('td', {}, i.column || ''),
+      h('td', {}, i.header || ''), h('td', {}, h('span', { class: 'badge ' + kind }, kind === 'bad' ? 'Lỗi' : 'Lưu ý')), h('td', {}, i.message))))))
+    : h('p', { class: 'muted' }, 'Không có lỗi hay lưu ý nào.');
+  const more = problems.length > 1000 ? h('p', { class: 'muted' }, `Chỉ hiện 1000 trong ${problems.length} dòng; tải báo cáo để xem hết.`) : null;
+  const rows = h('details', {}, h('summary', {}, `Kết quả từng dòng (${report.rows.length})`), h('div', { class: 'table-wrap' }, h('table', { id: 'import-rows' },
+    h('thead', {}, h('tr', {}, ['Dòng', 'Họ và tên', 'Số định danh', 'Đơn vị', 'Kết quả', 'Trường thay đổi'].map(x => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, report.rows.slice(0, 2000).map(r => h('tr', {}, h('td', { class: 'num' }, r.row),
+      h('td', {}, r.dossier_id && r.action !== 'error' ? h('a', { href: `#/dossiers/${r.dossier_id}` }, r.full_name || r.dossier_id) : (r.full_name || '')),
+      h('td', {}, r.personal_id || ''), h('td', {}, r.unit_name || ''),
+      h('td', {}, h('span', { class: 'badge ' + (r.action === 'error' ? 'bad' : r.action === 'unchanged' || r.action === 'skip' ? '' : 'ok') }, IMPORT_ACTION[r.action] || r.action)),
+      h('td', {}, (r.changed_fields || []).map(f => fieldLabel('person', f)).join(', '))))))));
+  const download = h('button', { type: 'button', id: 'import-report-csv', onclick: () => {
+    const url = URL.createObjectURL(new Blob([importProblemsCSV(report)], { type: 'text/csv' }));
+    const a = h('a', { href: url, download: 'bao-cao-nhap-tep.csv' });
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } }, 'Tải báo cáo lỗi (CSV)');
+  return h('div', { class: 'card', id: 'import-report' }, h('h2', {}, 'Báo cáo'), head, facts, problemTable, more, h('div', { class: 'form-actions' }, download), rows);
+}
+
+async function pageImports() {
+  const parts = [h('h1', {}, 'Nhập, xuất dữ liệu')];
+  if (can('dossier.write')) {
+    const file = h('input', { type: 'file', id: 'import-file', accept: '.csv,.xlsx,text/csv,' + 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'data-autofocus': true });
+    const unit = h('select', { id: 'import-unit' }, unitOptions(unitsInReach(), '', '— theo cột "Đơn vị" trong tệp —'));
+    const existing = h('select', { id: 'import-existing' }, h('option', { value: 'update' }, 'Cập nhật hồ sơ đã có (ô trống giữ nguyên)'),
+      h('option', { value: 'skip' }, 'Bỏ qua hồ sơ đã có'));
+    const sheet = h('input', { id: 'import-sheet', maxlength: 31, placeholder: 'Trang đầu tiên' });
+    const form = h('form', { id: 'import-form', novalidate: true }, h('div', { class: 'form-errors', hidden: true }),
+      h('div', { class: 'grid' }, simpleField('file', 'Tệp danh sách (CSV UTF-8 hoặc Excel .xlsx)', file, true),
+        simpleField('unit_id', 'Đơn vị cho các dòng không ghi đơn vị', unit), simpleField('existing', 'Người đã có hồ sơ (trùng số CCCD)', existing),
+        simpleField('sheet', 'Trang tính (Excel)', sheet)));
+    const output = h('div', { id: 'import-output' });
+    const check = h('button', { type: 'button', class: 'primary', id: 'import-check' }, 'Kiểm tra tệp (chưa ghi)');
+    const commit = h('button', { type: 'button', id: 'import-commit', disabled: true }, 'Nhập vào hệ thống');
+    let checked = null;   // the file and options of the last clean dry run
+    const options = () => ({ unit_id: unit.value, existing: existing.value, sheet: sheet.value.trim() });
+    const same = () => checked && checked.file === file.files[0] && JSON.stringify(checked.options) === JSON.stringify(options());
+    const refresh = () => { commit.disabled = !same(); };
+    for (const el of [file, unit, existing, sheet]) el.addEventListener('change', refresh);
+    const run = async dryRun => {
+      clearErrors(form);
+      const chosen = file.files && file.files[0];
+      if (!chosen) { showFieldErrors(form, { message: 'Chưa chọn tệp.', fields: [{ field: 'file', message: 'Cần chọn tệp CSV hoặc Excel (.xlsx).' }] }); return; }
+      const xlsx = /\.xlsx$/i.test(chosen.name);
+      const o = options();
+      const path = '/api/imports?' + q({ dry_run: dryRun ? 'true' : 'false', unit_id: o.unit_id, existing: o.existing, sheet: o.sheet, file_name: chosen.name });
+      check.disabled = true; commit.disabled = true;
+      try {
+        const report = await upload(path, chosen, xlsx ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv');
+        output.replaceChildren(importReportNode(report));
+        checked = dryRun && report.file_errors.length === 0 && report.totals.invalid === 0 ? { file: chosen, options: o } : null;
+        if (!dryRun) { checked = null; toast(`Đã nhập ${report.totals.create + report.totals.update} hồ sơ.`); }
+      } catch (e) {
+        checked = null;
+        if (e.report) output.replaceChildren(importReportNode(e.report));
+        else { output.replaceChildren(); showError(e, $('.form-errors', form)); }
+      } finally { check.disabled = false; refresh(); }
+      output.scrollIntoView({ block: 'start' });
+    };
+    check.addEventListener('click', () => run(true));
+    commit.addEventListener('click', () => run(false));
+    parts.push(h('div', { class: 'card' }, h('h2', {}, 'Nhập hồ sơ từ danh sách Excel, CSV'),
+      h('p', {}, 'Tệp có một dòng tiêu đề ghi tên cột như mẫu 2C, ví dụ: ', h('code', {}, 'STT; Họ và tên; Ngày sinh; Giới tính; Số CCCD; Đơn vị; Mã ngạch; Bậc; Hệ số'),
+        '. Ngày ghi dd/mm/yyyy; giới tính Nam/Nữ; dân tộc, ngạch, trình độ… ghi mã hoặc tên trong danh mục; đơn vị ghi mã hoặc tên.'),
+      h('p', { class: 'muted' }, 'Hồ sơ được nhận diện theo số định danh cá nhân (số CCCD, 12 số): nhập lại cùng tệp không tạo hồ sơ trùng. "Kiểm tra tệp" không ghi gì; "Nhập vào hệ thống" chỉ bật sau khi kiểm tra không có lỗi, và ghi tất cả các dòng hoặc không dòng nào.'),
+      form, h('div', { class: 'form-actions' }, check, commit)), output);
+  }
+  if (['admin', 'leader'].includes(S.user.role)) {
+    const unit = h('select', { id: 'export-unit' }, unitOptions(S.units, '', '— toàn bộ hồ sơ tại nút này —'));
+    const result = h('div', { id: 'export-rejected' });
+    const scope = () => (unit.value ? '?' + q({ unit_id: unit.value }) : '');
+    const checkRejected = async () => {
+      try {
+        const summary = await GET('/api/exports/national/rejected' + scope());
+        result.replaceChildren(h('p', {}, `Xuất được ${summary.exported} hồ sơ; ${summary.rejected.length} hồ sơ chưa có số định danh hợp lệ`
+          + (summary.excluded_moved_out ? `; ${summary.excluded_moved_out} hồ sơ đã chuyển khỏi hệ thống không xuất` : '') + '.'),
+          summary.rejected.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'export-rejected-table' },
+            h('thead', {}, h('tr', {}, ['Họ và tên', 'Ngày sinh', 'Đơn vị', 'Số định danh đang ghi', 'Lý do'].map(x => h('th', { scope: 'col' }, x)))),
+            h('tbody', {}, summary.rejected.slice(0, 500).map(r => h('tr', {}, h('td', {}, h('a', { href: `#/dossiers/${r.dossier_id}` }, r.full_name)),
+              h('td', {}, fmtDate(r.birth_date)), h('td', {}, r.unit_name), h('td', {}, r.personal_id || ''), h('td', {}, r.reason))))))
+            : null);
+      } catch (e) { showError(e, result); }
+    };
+    parts.push(h('div', { class: 'card' }, h('h2', {}, 'Xuất dữ liệu cho Cơ sở dữ liệu quốc gia về CBCCVC (NĐ 27/2026)'),
+      h('p', {}, 'Tệp JSON Lines, mỗi dòng một người, khóa theo số định danh cá nhân (12 số), dữ liệu xếp theo 10 nhóm của Nghị định. Hồ sơ chưa có số định danh hợp lệ không được xuất mà được liệt kê riêng để bổ sung.'),
+      h('div', { class: 'grid' }, simpleField('export_unit', 'Phạm vi', unit)),
+      h('div', { class: 'form-actions' },
+        h('button', { type: 'button', class: 'primary', id: 'export-national', onclick: () => download('/api/exports/national' + scope()).catch(e => showError(e)) }, 'Tải tệp xuất (JSON Lines)'),
+        h('button', { type: 'button', id: 'export-check', onclick: checkRejected }, 'Xem hồ sơ chưa xuất được'),
+        h('button', { type: 'button', id: 'export-rejected-csv', onclick: () => download('/api/exports/national/rejected' + (scope() ? scope() + '&' : '?') + 'format=csv').catch(e => showError(e)) }, 'Tải danh sách chưa xuất được (CSV)')),
+      result));
+  }
+  return h('div', {}, parts);
 }
 
 // MARK: Administration
