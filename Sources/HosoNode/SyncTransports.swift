@@ -1,39 +1,48 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HosoHTTP
 import HosoReplication
 
-/// The real transport: HTTP POSTs to the parent. `http://` parents are reached with
-/// hoso's own `HTTPClient` (one connection per request); `https://` parents with
-/// URLSession (FoundationNetworking on Linux, which verifies TLS certificates against
-/// the system's trust store).
+/// The real transport: HTTP POSTs to the parent with hoso's own `HTTPClient`, one
+/// connection per request, over TLS for `https://` parents.
 ///
-/// Why not URLSession for both: on Linux it traps, killing the node, when a connection
-/// closes in the middle of an answer's header (libcurl calls that a success and
-/// Foundation finds no response) — a parent killed mid-answer or a line cutting a
-/// response short did exactly that in the chaos test. Over TLS the parent is a TLS
-/// terminator (nginx, see deploy/) that answers whole responses or a 502.
+/// Why not URLSession: on Linux it traps, killing the node, when a connection closes in
+/// the middle of an answer's header (libcurl calls that a success and Foundation finds
+/// no response) — a parent killed mid-answer or a line cutting a response short did
+/// exactly that in the chaos test; over the WAN to an `https://` parent the same cut can
+/// happen. It also cannot be told, on Linux, which authority to trust (a province's
+/// private CA) or present a client certificate. `HTTPClient` verifies the parent's
+/// certificate against `sync.ca_file` (or the system's trust store) and its name
+/// against the URL's host, and presents `sync.client_certificate` when configured.
 public struct HTTPSyncTransport: SyncTransport {
-    /// The parent's base URL, e.g. `http://10.0.0.5:8700`.
+    /// The parent's base URL, e.g. `https://hoso.snv.example` or `http://10.0.0.5:8700`.
     public let baseURL: URL
-    let session: URLSession?
     let client: HTTPClient
 
-    public init(baseURL: URL, timeout: TimeInterval = 60) {
+    /// A transport to `baseURL`. TLS files (`tls`) are read now: a missing or unusable
+    /// file is an error here, when the node starts, not at its first sync. They are
+    /// refused for an `http://` parent, whose traffic they would not protect.
+    public init(baseURL: URL, timeout: TimeInterval = 60, tls: TLSClientOptions = TLSClientOptions()) throws(HTTPClientError) {
         self.baseURL = baseURL
-        client = HTTPClient(idleTimeout: timeout, totalTimeout: timeout * 4)
-        if baseURL.scheme?.lowercased() == "https" {
-            let configuration = URLSessionConfiguration.ephemeral
-            configuration.timeoutIntervalForRequest = timeout
-            configuration.timeoutIntervalForResource = timeout * 4
-            configuration.httpMaximumConnectionsPerHost = 2
-            configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-            session = URLSession(configuration: configuration)
-        } else {
-            session = nil
+        var client = HTTPClient(idleTimeout: timeout, totalTimeout: timeout * 4)
+        switch baseURL.scheme?.lowercased() {
+        case "https":
+            client.tls = try TLSClientContext(tls)
+        case "http":
+            guard tls.isEmpty else {
+                throw HTTPClientError(.tls, "sync.ca_file, sync.client_certificate and sync.client_key apply to an https:// parent, but parent_url is \(baseURL.absoluteString).")
+            }
+        default:
+            throw HTTPClientError(.badURL, "The parent's URL must be http:// or https://: \(baseURL.absoluteString)")
         }
+        self.client = client
+    }
+
+    /// The transport node.json's `sync` settings describe.
+    public init(settings: SyncSettings, timeout: TimeInterval = 60) throws(HTTPClientError) {
+        guard let url = URL(string: settings.parent_url), url.host != nil else {
+            throw HTTPClientError(.badURL, "sync.parent_url is not a URL: \(settings.parent_url)")
+        }
+        try self.init(baseURL: url, timeout: timeout, tls: settings.tlsOptions)
     }
 
     public func exchange(path: String, body: [UInt8], credential: String) async throws -> (status: Int, body: [UInt8]) {
@@ -42,33 +51,11 @@ public struct HTTPSyncTransport: SyncTransport {
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Authorization", value: "\(NodeAPI.nodeAuthScheme) \(credential)")
         headers.add(name: "User-Agent", value: "hoso/\(HosoVersion.current)")
-        guard let session else {
-            do {
-                let answer = try await client.send(method: "POST", url: url, headers: headers, body: body)
-                return (answer.status, answer.body)
-            } catch {
-                throw SyncError(.transport, "Cannot reach the parent at \(baseURL): \(error.message)")
-            }
-        }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        for field in headers { request.setValue(field.value, forHTTPHeaderField: field.name) }
-        // One connection per request. On a kept-alive connection that the parent closes
-        // after reading a request without answering (the parent killed, a proxy or the
-        // line failing mid-request), libcurl retries on a fresh connection but
-        // FoundationNetworking cannot send the body again: the request hangs until the
-        // timeout (60 s) and the whole sync loop with it (found by FaultProxyTests). A new
-        // connection costs a TCP (and TLS) handshake per request, a few per sync cycle.
-        request.setValue("close", forHTTPHeaderField: "Connection")
-        request.httpBody = Data(body)
         do {
-            let (data, response) = try await session.data(for: request)
-            guard let http = response as? HTTPURLResponse else { throw SyncError(.transport, "No HTTP response from \(baseURL).") }
-            return (http.statusCode, Array(data))
-        } catch let error as SyncError {
-            throw error
+            let answer = try await client.send(method: "POST", url: url, headers: headers, body: body)
+            return (answer.status, answer.body)
         } catch {
-            throw SyncError(.transport, "Cannot reach the parent at \(baseURL): \(error.localizedDescription)")
+            throw SyncError(.transport, "Cannot reach the parent at \(baseURL): \(error.message)")
         }
     }
 }

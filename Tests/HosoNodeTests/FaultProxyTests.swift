@@ -85,7 +85,7 @@ import Testing
         defer { server.stop() }
         let proxy = try FaultProxy(upstreamPort: port, seed: 7, profile: .init(weights: [.truncateResponse: 1]))
         defer { proxy.stop() }
-        let transport = HTTPSyncTransport(baseURL: URL(string: proxy.url)!, timeout: 10)
+        let transport = try HTTPSyncTransport(baseURL: URL(string: proxy.url)!, timeout: 10)
         for attempt in 0..<40 {
             do {
                 let answer = try await transport.exchange(path: "/sync/v1/hello", body: Array("{}".utf8), credential: "x")
