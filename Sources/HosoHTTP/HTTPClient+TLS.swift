@@ -41,7 +41,7 @@ final class TLSSession {
         if verdict != X509_V_OK {
             let reason = String(cString: X509_verify_cert_error_string(verdict))
             let hint: String
-            switch verdict {
+            switch Int32(truncatingIfNeeded: verdict) {
             case X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH:
                 hint = "it is not issued for \(host): use a name it carries in the URL, or issue one for \(host)"
             case X509_V_ERR_CERT_HAS_EXPIRED, X509_V_ERR_CERT_NOT_YET_VALID:
