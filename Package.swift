@@ -13,7 +13,6 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CTLS", path: "Sources/CTLS", providers: [.apt(["libssl-dev"])]),
 
         // Thin SQLite layer in the GRDB mould.
         .target(name: "HosoSQLite", dependencies: ["CSQLite"]),
@@ -21,9 +20,8 @@ let package = Package(
         .target(name: "HosoDomain"),
         // Replication: version vectors, sync messages, conflict rule, schedule; pure.
         .target(name: "HosoReplication", dependencies: ["HosoDomain"]),
-        // HTTP/1.1: incremental parser, router + middleware, socket server; a client
-        // (TLS through OpenSSL) for sync and webhooks.
-        .target(name: "HosoHTTP", dependencies: ["CTLS"]),
+        // HTTP/1.1: incremental parser, router + middleware, socket server.
+        .target(name: "HosoHTTP"),
         // The node application: schema, store, accounts, audit, API.
         .target(name: "HosoNode", dependencies: ["HosoSQLite", "HosoDomain", "HosoReplication", "HosoHTTP", "CCrypt", "CZlib"],
                 resources: [.copy("Resources")]),

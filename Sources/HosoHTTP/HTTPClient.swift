@@ -1,18 +1,16 @@
 import Foundation
 import Glibc
 
-/// A small HTTP/1.1 client for `http://` and `https://` URLs: one request per connection
+/// A small HTTP/1.1 client for plain `http://` URLs: one request per connection
 /// (`Connection: close`), non-blocking sockets with `poll` timeouts, answers read by
-/// `HTTPResponseReader`; TLS through OpenSSL (`HTTPClient+TLS.swift`).
+/// `HTTPResponseReader`.
 ///
-/// hoso's sync client uses it instead of URLSession because FoundationNetworking on
-/// Linux traps (`fatalError("Transfer completed, but there's no response.")`) when a
-/// connection closes in the middle of an answer's header: libcurl reports that as a
-/// success and Foundation finds no response. A parent killed mid-answer or a line that
-/// cuts a response short would kill the node (found by the chaos test of
-/// `FaultInjectionTests`). Here every such case is an error. Over TLS, URLSession on
-/// Linux also cannot be told which authority to trust (its CA variable is read on
-/// Android only) nor present a client certificate; this client can.
+/// hoso's sync client uses it instead of URLSession for `http://` parents because
+/// FoundationNetworking on Linux traps (`fatalError("Transfer completed, but there's no
+/// response.")`) when a connection closes in the middle of an answer's header: libcurl
+/// reports that as a success and Foundation finds no response. A parent killed
+/// mid-answer or a line that cuts a response short would kill the node (found by
+/// the chaos test of `FaultInjectionTests`). Here every such case is an error.
 public struct HTTPClient: Sendable {
     /// The longest wait for any progress (connect, send, or the next bytes).
     public var idleTimeout: Double
@@ -20,15 +18,12 @@ public struct HTTPClient: Sendable {
     public var totalTimeout: Double
     /// Largest accepted answer body.
     public var maxBodyBytes: Int
-    /// Trust and client certificate for `https://` URLs; nil: the system's trust store.
-    public var tls: TLSClientContext?
 
     /// Creates a client.
-    public init(idleTimeout: Double = 60, totalTimeout: Double = 240, maxBodyBytes: Int = 512 * 1024 * 1024, tls: TLSClientContext? = nil) {
+    public init(idleTimeout: Double = 60, totalTimeout: Double = 240, maxBodyBytes: Int = 512 * 1024 * 1024) {
         self.idleTimeout = idleTimeout
         self.totalTimeout = totalTimeout
         self.maxBodyBytes = maxBodyBytes
-        self.tls = tls
     }
 
     /// Sends one request to `url` (`http://host[:port]/path[?query]`) and reads the answer.
@@ -49,11 +44,10 @@ public struct HTTPClient: Sendable {
 
     /// The same exchange, blocking the calling thread.
     public func sendBlocking(method: String, url: URL, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) throws(HTTPClientError) -> HTTPClientResponse {
-        let secure = url.scheme?.lowercased() == "https"
-        guard url.scheme?.lowercased() == "http" || secure, let host = url.host, !host.isEmpty else {
-            throw HTTPClientError(.badURL, "Only http:// and https:// URLs with a host are supported: \(url.absoluteString)")
+        guard url.scheme?.lowercased() == "http", let host = url.host, !host.isEmpty else {
+            throw HTTPClientError(.badURL, "Only http:// URLs with a host are supported here: \(url.absoluteString)")
         }
-        let port = url.port ?? (secure ? 443 : 80)
+        let port = url.port ?? 80
         let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
         var target = components?.percentEncodedPath ?? "/"
         if target.isEmpty { target = "/" }
@@ -76,15 +70,9 @@ public struct HTTPClient: Sendable {
         }
         if !body.isEmpty || !["GET", "HEAD"].contains(method) { head += "Content-Length: \(body.count)\r\n" }
         head += "Connection: close\r\n\r\n"
-        var reader = HTTPResponseReader(maxBodyBytes: maxBodyBytes, isHeadRequest: method == "HEAD")
-        if secure {
-            let context: TLSClientContext
-            if let tls { context = tls } else { context = try TLSClientContext.system.get() }
-            let session = try TLSSession(context: context, fd: fd, host: host, port: port)
-            return try exchange(session, Array(head.utf8) + body, &reader, deadline: deadline)
-        }
         try write(fd, Array(head.utf8) + body, deadline: deadline)
 
+        var reader = HTTPResponseReader(maxBodyBytes: maxBodyBytes, isHeadRequest: method == "HEAD")
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             try wait(fd, for: Int16(POLLIN), deadline: deadline, doing: "waiting for the answer")
@@ -103,7 +91,7 @@ public struct HTTPClient: Sendable {
 
     // MARK: - Sockets
 
-    struct Deadline {
+    private struct Deadline {
         let end: Double
         init(seconds: Double) { end = Self.now() + seconds }
         var remaining: Double { end - Self.now() }
@@ -176,7 +164,7 @@ public struct HTTPClient: Sendable {
     }
 
     /// Waits until `fd` is ready for `events`, at most the idle timeout and the deadline.
-    func wait(_ fd: Int32, for events: Int16, deadline: Deadline, doing: String) throws(HTTPClientError) {
+    private func wait(_ fd: Int32, for events: Int16, deadline: Deadline, doing: String) throws(HTTPClientError) {
         while true {
             let limit = min(idleTimeout, deadline.remaining)
             guard limit > 0 else { throw HTTPClientError(.timeout, "Timed out \(doing).") }

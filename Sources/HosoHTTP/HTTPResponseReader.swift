@@ -31,12 +31,8 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible, Equatab
         case malformed
         /// The answer is larger than the client accepts.
         case tooLarge
-        /// The URL cannot be used (not `http` or `https`, no host).
+        /// The URL cannot be used (not `http`, no host).
         case badURL
-        /// The TLS handshake failed (the peer's certificate is not trusted or not for
-        /// this host, no common protocol version, a client certificate refused), or the
-        /// TLS settings cannot be used (a missing CA file, a key that does not match).
-        case tls
     }
 
     /// The class of failure.

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import HosoDomain
 import HosoHTTP
 
@@ -43,11 +46,8 @@ public final class NodeRuntime: @unchecked Sendable {
             guard let url = URL(string: settings.parent_url), url.scheme == "http" || url.scheme == "https" else {
                 throw NodeError(.badRequest, "bad_config", "sync.parent_url '\(settings.parent_url)' is not an http(s) URL.")
             }
-            let transport: HTTPSyncTransport
-            do throws(HTTPClientError) { transport = try HTTPSyncTransport(baseURL: url, tls: settings.tlsOptions) } catch {
-                throw NodeError(.badRequest, "bad_config", "\(directory.configPath): \(error.message)")
-            }
-            sync = SyncClient(store: store, settings: settings, transport: transport, log: Log(component: "sync", level: log.level))
+            sync = SyncClient(store: store, settings: settings, transport: HTTPSyncTransport(baseURL: url),
+                              log: Log(component: "sync", level: log.level))
         } else {
             sync = nil
         }
@@ -110,21 +110,36 @@ public final class NodeRuntime: @unchecked Sendable {
     }
 
     /// POSTs alerts as JSON (`{"text": "...", "alerts": [...]}`, the shape chat webhooks
-    /// accept) and waits up to 15 seconds; a failure is retried at the next minute.
-    /// hoso's client for both schemes (the system's trust store for https://): URLSession
-    /// traps on an answer cut off in its header.
+    /// accept) and waits up to 10 seconds; a failure is retried at the next minute.
     public static func postWebhook(_ url: URL, _ alerts: [MonitorAlertDTO]) throws {
+        var request = URLRequest(url: url, timeoutInterval: 10)
+        request.httpMethod = "POST"
+        request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
         let body: JSONValue = .object(["text": .string("hoso: " + alerts.map(\.message).joined(separator: "\n")),
                                        "alerts": .array(alerts.map { a in .object(["kind": .string(a.kind), "key": .string(a.key), "message": .string(a.message),
                                                                                    "node_id": a.node_id.map(JSONValue.string) ?? .null,
                                                                                    "handoff_id": a.handoff_id.map(JSONValue.string) ?? .null]) })])
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        do {
-            let answer = try HTTPClient(idleTimeout: 10, totalTimeout: 15).sendBlocking(method: "POST", url: url, headers: headers, body: Array(body.jsonString().utf8))
-            guard (200..<300).contains(answer.status) else { throw NodeError(.unavailable, "webhook", "The webhook answered \(answer.status).") }
-        } catch let error as HTTPClientError {
-            throw NodeError(.unavailable, "webhook", error.message)
+        request.httpBody = Data(body.jsonString().utf8)
+        if url.scheme?.lowercased() == "http" {
+            // hoso's client for plain HTTP: URLSession traps on an answer cut off in its header.
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+            do {
+                let answer = try HTTPClient(idleTimeout: 10, totalTimeout: 15).sendBlocking(method: "POST", url: url, headers: headers, body: Array(body.jsonString().utf8))
+                guard (200..<300).contains(answer.status) else { throw NodeError(.unavailable, "webhook", "The webhook answered \(answer.status).") }
+                return
+            } catch let error as HTTPClientError {
+                throw NodeError(.unavailable, "webhook", error.message)
+            }
         }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<Int, Error> = .failure(NodeError(.unavailable, "webhook", "no answer"))
+        URLSession.shared.dataTask(with: request) { _, response, error in
+            if let error { outcome = .failure(error) } else { outcome = .success((response as? HTTPURLResponse)?.statusCode ?? 0) }
+            done.signal()
+        }.resume()
+        _ = done.wait(timeout: .now() + 15)
+        let status = try outcome.get()
+        guard (200..<300).contains(status) else { throw NodeError(.unavailable, "webhook", "The webhook answered \(status).") }
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import HosoDomain
-import HosoHTTP
 import HosoReplication
 import HosoSQLite
 
@@ -20,13 +19,6 @@ public struct SyncSettings: Codable, Sendable, Equatable {
     public var batch_size: Int = 1_000
     /// Approximate bytes per batch.
     public var batch_bytes: Int = 4 << 20
-    /// For an `https://` parent: PEM file of the authority that issued the parent's (or
-    /// its TLS terminator's) certificate; only it is trusted. nil: the system's store.
-    public var ca_file: String?
-    /// For an `https://` parent that requires client certificates: this node's
-    /// certificate (PEM, with its chain) and private key.
-    public var client_certificate: String?
-    public var client_key: String?
 
     public init(parent_url: String, credential: String, enabled: Bool = true, interval_seconds: Double = 10) {
         self.parent_url = parent_url
@@ -44,14 +36,6 @@ public struct SyncSettings: Codable, Sendable, Equatable {
         max_retry_seconds = try c.decodeIfPresent(Double.self, forKey: .max_retry_seconds) ?? 300
         batch_size = min(max(try c.decodeIfPresent(Int.self, forKey: .batch_size) ?? 1_000, 1), PushRequest.maximumChanges)
         batch_bytes = min(max(try c.decodeIfPresent(Int.self, forKey: .batch_bytes) ?? (4 << 20), 64 << 10), 6 << 20)
-        ca_file = try c.decodeIfPresent(String.self, forKey: .ca_file)
-        client_certificate = try c.decodeIfPresent(String.self, forKey: .client_certificate)
-        client_key = try c.decodeIfPresent(String.self, forKey: .client_key)
-    }
-
-    /// The TLS files configured for reaching the parent.
-    public var tlsOptions: TLSClientOptions {
-        TLSClientOptions(caFile: ca_file, certificateFile: client_certificate, keyFile: client_key)
     }
 
     /// The node id inside the credential.

@@ -1,5 +1,4 @@
 import Foundation
-import HosoHTTP
 
 /// The repository this test build comes from (for the files under `deploy/`).
 public enum HosoRepository {
@@ -23,7 +22,7 @@ public struct LocalCA: Sendable {
         try Self.run(["init", directory])
     }
 
-    /// The CA certificate nodes trust (`sync.ca_file`).
+    /// The CA certificate nodes trust (installed into their system trust store).
     public var certificate: String { directory + "/ca.crt" }
 
     /// Issues a server certificate for `name` (and `alternatives`); returns (certificate, key).
@@ -32,16 +31,81 @@ public struct LocalCA: Sendable {
         return (directory + "/\(name).crt", directory + "/\(name).key")
     }
 
-    /// Issues a client certificate for a node; returns (certificate, key).
-    public func client(_ name: String) throws -> (certificate: String, key: String) {
-        try Self.run(["client", directory, name])
-        return (directory + "/\(name).crt", directory + "/\(name).key")
-    }
-
     static func run(_ arguments: [String]) throws {
         let result = try HosoRepository.script("deploy/tls/hoso-ca", arguments)
         guard result.status == 0 else { throw ProcessNodeError("hoso-ca \(arguments.joined(separator: " ")): \(result.stderr)") }
     }
+}
+
+/// A program on the PATH or in the sbin directories (often not on a non-root user's
+/// PATH); nil when it is not installed.
+public func installedTool(_ name: String) -> String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+    let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/local/sbin", "/usr/bin", "/bin", "/sbin"]
+    return directories.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+/// The system trust store as one process sees it, without changing the machine's.
+///
+/// hoso reaches an `https://` parent through URLSession, which on Linux (the system's
+/// libcurl) trusts exactly the system bundle `/etc/ssl/certs/ca-certificates.crt`
+/// (`SSL_CERT_FILE`, `CURL_CA_BUNDLE` and the like are ignored). On a real machine the
+/// province CA is installed there with `update-ca-certificates`; a test instead runs the
+/// node in a private mount namespace where a bundle of its own (the system's plus the
+/// test CA, or the system's alone) is bind-mounted over that file. `launcher` is the
+/// command prefix doing that: `unshare --mount --propagation private sh -c 'mount --bind
+/// "$0" /etc/ssl/certs/ca-certificates.crt && exec "$@"' BUNDLE PROGRAM ARGS...`.
+/// Needs root and `unshare` (util-linux).
+public struct PrivateTrustStore: Sendable {
+    /// The file libcurl (and so URLSession) reads on Debian and Ubuntu.
+    public static let systemBundle = "/etc/ssl/certs/ca-certificates.crt"
+
+    /// The bundle bind-mounted for the process.
+    public let bundle: String
+
+    /// Writes `path`: the system bundle followed by the PEM files `certificates`.
+    public init(path: String, adding certificates: [String] = []) throws {
+        var text = try String(contentsOfFile: Self.systemBundle, encoding: .utf8)
+        for file in certificates {
+            if !text.hasSuffix("\n") { text += "\n" }
+            text += try String(contentsOfFile: file, encoding: .utf8)
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        bundle = path
+    }
+
+    /// The command prefix: the program after it sees `bundle` as the system trust store.
+    public var launcher: [String] {
+        [Self.unshare ?? "unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+         "mount --bind \"$0\" \(Self.systemBundle) && exec \"$@\"", bundle]
+    }
+
+    /// Runs `hoso` with `arguments` seeing this trust store; waits for it to exit.
+    public func runHoso(_ arguments: [String]) throws -> HosoBinary.Result {
+        try HosoBinary.runTool(launcher[0], Array(launcher.dropFirst()) + [HosoBinary.path] + arguments)
+    }
+
+    static var unshare: String? { installedTool("unshare") }
+
+    /// Why a private trust store cannot be made here (nil: it can): tried once, for real.
+    public static let unavailableReason: String? = {
+        guard getuid() == 0 else { return "a private mount namespace needs root (the tests run as uid \(getuid()))" }
+        guard unshare != nil else { return "unshare (util-linux) is not installed" }
+        guard FileManager.default.fileExists(atPath: systemBundle) else { return "\(systemBundle) does not exist (apt-get install ca-certificates)" }
+        do {
+            let probe = NSTemporaryDirectory() + "hoso-truststore-probe-\(UUID().uuidString).pem"
+            defer { try? FileManager.default.removeItem(atPath: probe) }
+            let store = try PrivateTrustStore(path: probe)
+            try "# hoso probe\n".write(toFile: probe, atomically: false, encoding: .utf8)
+            let result = try HosoBinary.runTool(store.launcher[0], Array(store.launcher.dropFirst()) + ["/bin/cat", systemBundle])
+            guard result.status == 0, result.stdout == "# hoso probe\n" else {
+                return "unshare --mount and mount --bind did not work: exit \(result.status), \(result.stderr)"
+            }
+        } catch {
+            return "cannot try a private mount namespace: \(error)"
+        }
+        return nil
+    }()
 }
 
 /// nginx as the TLS terminator in front of a hoso process, configured from the shipped
@@ -60,9 +124,7 @@ public final class NginxProxy: @unchecked Sendable {
     /// The nginx executable: on the PATH or in the sbin directories, which are often
     /// not on a non-root user's PATH. nil when nginx is not installed.
     public static var executable: String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin"]
-        return directories.map { $0 + "/nginx" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        installedTool("nginx") ?? ["/usr/local/nginx/sbin/nginx"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     public init(directory: String, upstreamPort: Int, port: Int = ProcessNode.freePort()) throws {
@@ -80,12 +142,11 @@ public final class NginxProxy: @unchecked Sendable {
     /// upstream, listen address) and writes the main configuration around it. Returns
     /// the path of the main configuration.
     @discardableResult
-    public func render(serverName: String = "localhost", certificate: String, key: String, clientCA: String? = nil,
+    public func render(serverName: String = "localhost", certificate: String, key: String,
                        listen: String? = nil, httpListen: String = "none", extra: [String] = []) throws -> String {
-        var arguments = ["--server-name", serverName, "--cert", certificate, "--key", key,
+        let arguments = ["--server-name", serverName, "--cert", certificate, "--key", key,
                          "--listen", listen ?? "127.0.0.1:\(port)", "--upstream", "127.0.0.1:\(upstreamPort)",
                          "--http-listen", httpListen, "--log-dir", directory + "/logs"] + extra
-        if let clientCA { arguments += ["--client-ca", clientCA] }
         let rendered = try HosoRepository.script("deploy/nginx/render-hub-conf", arguments)
         guard rendered.status == 0 else { throw ProcessNodeError("render-hub-conf: \(rendered.stderr)") }
         try rendered.stdout.write(toFile: directory + "/hoso-hub.conf", atomically: true, encoding: .utf8)
@@ -121,20 +182,25 @@ public final class NginxProxy: @unchecked Sendable {
     }
 
     /// Starts nginx on the rendered configuration and waits until it serves `/healthz`
-    /// of the upstream over TLS, trusting `caFile`.
+    /// of the upstream over TLS, checked with `curl --cacert caFile` (the test process
+    /// itself trusts only the system's store).
     public func start(caFile: String) async throws {
         guard let nginx = Self.executable else { throw ProcessNodeError("nginx is not installed") }
+        guard let curl = installedTool("curl") else { throw ProcessNodeError("curl is not installed (apt-get install curl)") }
         let process = try ChildProcess.spawn(nginx, ["-p", directory, "-c", directory + "/nginx.conf", "-e", directory + "/logs/error.log"],
                                              output: directory + "/logs/stdout.log")
         lock.withLock { child = process }
-        let client = HTTPClient(idleTimeout: 2, totalTimeout: 4, tls: try TLSClientContext(TLSClientOptions(caFile: caFile)))
+        var last = ""
         for _ in 0..<100 {
-            if (try? await client.send(method: "GET", url: URL(string: "https://localhost:\(port)/healthz")!).status) == 200 { return }
+            let probe = try HosoBinary.runTool(curl, ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2",
+                                                      "--cacert", caFile, "https://localhost:\(port)/healthz"])
+            if probe.status == 0, probe.stdout == "200" { return }
+            last = probe.stderr
             guard process.isRunning else { break }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         let log = (try? String(contentsOfFile: directory + "/logs/error.log", encoding: .utf8)) ?? ""
-        throw ProcessNodeError("nginx did not serve https://localhost:\(port)/healthz: \(log.suffix(2_000))")
+        throw ProcessNodeError("nginx did not serve https://localhost:\(port)/healthz (curl: \(last)): \(log.suffix(2_000))")
     }
 
     /// Stops nginx (SIGTERM: fast shutdown) and waits.

@@ -129,7 +129,7 @@ struct SyncBenchmark {
             let store = try NodeStore(path: root + "/node\(i).sqlite", nodeID: id, seedCatalogues: false)
             var settings = SyncSettings(parent_url: "http://127.0.0.1:\(hub.port)", credential: token, enabled: enabled, interval_seconds: interval)
             settings.batch_size = batch
-            let client = SyncClient(store: store, settings: settings, transport: try HTTPSyncTransport(settings: settings),
+            let client = SyncClient(store: store, settings: settings, transport: HTTPSyncTransport(baseURL: URL(string: settings.parent_url)!),
                                     log: Log(component: "node\(i)", level: .error))
             return Node(store: store, client: client, unit: unit)
         }
@@ -212,7 +212,7 @@ struct SyncBenchmark {
         let (id, token) = try hub.store.enrollChild(.commandLine("bench"), name: "Nút 0 (mới)", unitIDs: [first.unit], selfName: "hub")
         let fresh = try NodeStore(path: root + "/fresh.sqlite", nodeID: id, seedCatalogues: false)
         let client = SyncClient(store: fresh, settings: SyncSettings(parent_url: "http://127.0.0.1:\(hub.port)", credential: token, enabled: false),
-                                transport: try HTTPSyncTransport(baseURL: URL(string: "http://127.0.0.1:\(hub.port)")!), log: Log(component: "fresh", level: .error))
+                                transport: HTTPSyncTransport(baseURL: URL(string: "http://127.0.0.1:\(hub.port)")!), log: Log(component: "fresh", level: .error))
         t0 = DispatchTime.now().uptimeNanoseconds
         let report = try await client.syncOnce()
         let pullSeconds = Self.seconds(since: t0)

@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import HosoDomain
-import HosoHTTP
 import HosoNode
 import HosoSQLite
 
@@ -27,9 +26,6 @@ enum Commands {
             .option("parent", "url", help: "The parent node's URL (an enrolled node)."),
             .option("token", "token", help: "The credential `hoso hub enroll` printed on the parent."),
             .option("sync-interval", "seconds", help: "Seconds between sync cycles when idle.", default: "10"),
-            .option("ca-file", "file", help: "For an https:// parent: the CA certificate (PEM) to trust for it, instead of the system's store."),
-            .option("client-cert", "file", help: "For a parent that requires client certificates: this node's certificate (PEM)."),
-            .option("client-key", "file", help: "The private key (PEM) of --client-cert."),
         ]) { o in
         let dir = DataDirectory(o.value("data")!)
         guard !dir.isInitialised else { throw UsageError(message: "\(dir.path) is already initialised", command: "init") }
@@ -39,9 +35,6 @@ enum Commands {
         }
         if (o.value("parent") == nil) != (o.value("token") == nil) {
             throw UsageError(message: "--parent and --token go together", command: "init")
-        }
-        if o.value("parent") == nil, let tlsOption = ["ca-file", "client-cert", "client-key"].first(where: { o.value($0) != nil }) {
-            throw UsageError(message: "--\(tlsOption) is for a node with an https:// --parent", command: "init")
         }
         var configuration = NodeConfiguration(name: o.value("name")!, host: o.value("host")!, port: port)
         if let parent = o.value("parent"), let token = o.value("token") {
@@ -57,14 +50,6 @@ enum Commands {
                 throw UsageError(message: "--token is not a node credential (expected <node id>.<secret> from `hoso hub enroll`)", command: "init")
             }
             settings.enabled = true
-            // node.json is read by the service from another working directory: absolute paths.
-            let absolute = { (path: String?) in path.map { URL(fileURLWithPath: $0).standardizedFileURL.path } }
-            settings.ca_file = absolute(o.value("ca-file"))
-            settings.client_certificate = absolute(o.value("client-cert"))
-            settings.client_key = absolute(o.value("client-key"))
-            do throws(HTTPClientError) { _ = try HTTPSyncTransport(settings: settings) } catch {
-                throw UsageError(message: error.message, command: "init")
-            }
             configuration.sync = settings
             try dir.create()
             let store = try NodeStore(path: dir.databasePath, nodeID: nodeID, seedCatalogues: false)

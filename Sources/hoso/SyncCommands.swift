@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import HosoDomain
-import HosoHTTP
 import HosoNode
 import HosoReplication
 
@@ -121,12 +120,9 @@ extension Commands {
             print("Asked the running node (pid \(pid)) to sync now; see its status at /api/sync/status.")
             return 0
         }
-        let transport: HTTPSyncTransport
-        do throws(HTTPClientError) { transport = try HTTPSyncTransport(settings: settings) } catch {
-            throw UsageError(message: "\(dir.configPath): \(error.message)", command: "sync")
-        }
+        guard let url = URL(string: settings.parent_url) else { throw UsageError(message: "bad parent_url in node.json", command: "sync") }
         let store = try NodeStore(path: dir.databasePath, nodeID: settings.nodeID, seedCatalogues: false)
-        let client = SyncClient(store: store, settings: settings, transport: transport)
+        let client = SyncClient(store: store, settings: settings, transport: HTTPSyncTransport(baseURL: url))
         let outcome = Blocking.run { try await client.syncOnce() }
         withExtendedLifetime(lock) {}
         switch outcome {

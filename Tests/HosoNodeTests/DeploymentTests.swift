@@ -33,7 +33,6 @@ import Testing
         hub["url"] = .string("http://127.0.0.1:\(hubPort)")
         hub["port"] = .number(Double(hubPort))
         topology["hub"] = .object(hub)
-        topology["tls"] = nil
         var ports: [String: Int] = [:]
         topology["nodes"] = .array(try #require(topology["nodes"]?.arrayValue).map { item in
             var node = item.objectValue ?? [:]
