@@ -35,6 +35,10 @@ public final class NodeRuntime: @unchecked Sendable {
         self.store = try NodeStore(path: directory.databasePath, nodeID: configuration.sync?.nodeID,
                                    seedCatalogues: configuration.sync == nil)
         self.log = log
+        if !store.migrationsApplied.isEmpty {
+            // An upgrade (or a new database): which migrations ran, for the operator's log.
+            log.info("migrated", ["applied": store.migrationsApplied.joined(separator: ","), "schema": NodeStore.schemaVersion])
+        }
         if let handoff = configuration.handoff { store.handoffConfiguration.set(handoff) }
         if let reports = configuration.reports { store.reportConfiguration.set(reports) }
         if let monitor = configuration.monitor { store.monitorConfiguration.set(monitor) }

@@ -170,6 +170,12 @@ extension NodeStore {
         _ = try? db.write { c in
             guard try c.scalar("SELECT count(*) FROM sync_children WHERE node_id = ?", [child], as: Int.self) == 1 else { return }
             try self.recordSyncEvent(c, child: child, kind: "error", detail: "\(error.code.rawValue): \(error.message.prefix(300))")
+            if error.code == .protocolUnsupported {
+                // The node reached this parent but one of them must be upgraded: its sync
+                // error (health `error`, not `offline`) until a request of it succeeds.
+                try c.execute("UPDATE sync_children SET last_error = ?, last_contact_at = ? WHERE node_id = ?",
+                              ["\(error.code.rawValue): \(error.message)", Timestamp.now(), child])
+            }
         }
     }
 

@@ -162,9 +162,23 @@ extension NodeStore {
     }
 
     func checkProtocol(_ envelope: SyncEnvelope) throws {
-        guard envelope.protocolVersion == syncProtocolVersion else {
-            throw SyncError(.protocolUnsupported, "Protocol version \(envelope.protocolVersion) is not supported; this node speaks \(syncProtocolVersion).")
-        }
+        try Self.checkProtocol(envelope.protocolVersion, software: envelope.software, node: envelope.nodeID)
+    }
+
+    /// Refuses a child speaking a protocol version this parent does not serve, with a
+    /// message that says which side to upgrade and to what (Protocol.md §7.11). Checked
+    /// before a request body is decoded: another version's messages may not decode.
+    public static func checkProtocol(_ version: Int64, software: String?, node: String?) throws {
+        let served = oldestServedSyncProtocolVersion...syncProtocolVersion
+        guard !served.contains(version) else { return }
+        let child = "Node \(node ?? "?") runs hoso \(software ?? "(unknown version)") with sync protocol \(version)"
+        let parent = "this parent runs hoso \(HosoVersion.current) and serves protocol \(served.lowerBound == served.upperBound ? "\(served.lowerBound)" : "\(served.lowerBound)–\(served.upperBound)")"
+        var error = version < served.lowerBound
+            ? SyncError(.protocolUnsupported, "\(child), older than \(parent). Upgrade hoso on that node to \(HosoVersion.current) or later; its local work is kept and syncs after the upgrade.")
+            : SyncError(.protocolUnsupported, "\(child), newer than \(parent). Upgrade the parent first: a parent is upgraded before the nodes below it. The node's local work is kept and syncs after the upgrade.")
+        error.servedProtocols = served
+        error.parentSoftware = HosoVersion.current
+        throw error
     }
 
     /// Refuses a child whose clock is behind what this node already has from it (at the

@@ -27,6 +27,8 @@ public final class NodeStore: Sendable {
     public let metrics = Metrics()
     /// Health thresholds of the monitoring.
     public let monitorConfiguration = MonitorConfiguration()
+    /// The migrations this opening applied (an upgrade, or a new database), in order.
+    public let migrationsApplied: [String]
 
     /// Opens (creating and migrating if needed) the database at `path`.
     ///
@@ -36,7 +38,7 @@ public final class NodeStore: Sendable {
     /// with salary scales, ...), all in the first transaction.
     public init(path: String, nodeID requestedID: String? = nil, seedCatalogues: Bool = true) throws {
         let db = try DatabaseQueue(path: path)
-        _ = try db.inDatabase { try NodeSchema.migrator.migrate($0) }
+        migrationsApplied = try db.inDatabase { try NodeSchema.migrator.migrate($0) }
         self.db = db
         let (id, created) = try db.write { c -> (String, Bool) in
             if let id = try c.scalar("SELECT value FROM node_meta WHERE key = 'node_id'", as: String.self) {

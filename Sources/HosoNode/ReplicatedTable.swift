@@ -160,6 +160,17 @@ struct ReplicatedTable: Sendable {
     static let all: [ReplicatedTable] = [nodes, catalogues, catalogueEntries, units, staffingQuotas, users, person] + dossierParts
         + [conflicts, handoffEvents]
 
+    /// What travels in change records, one line per table (`table: column type [required], …`
+    /// in registry order). It is part of the sync protocol: a node that does not know a
+    /// column refuses rows that carry it, and a version without it would erase it, so
+    /// a change here comes with a new `syncProtocolVersion` (Protocol.md §7.11);
+    /// `UpgradeTests` pins its digest per version.
+    static var contract: String {
+        all.map { table in
+            table.name + ": " + table.columns.map { "\($0.name) \($0.type)\($0.required ? " required" : "")" }.joined(separator: ", ")
+        }.joined(separator: "\n")
+    }
+
     /// The tables by name.
     static let byName: [String: ReplicatedTable] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
@@ -237,4 +248,13 @@ struct ReplicatedTable: Sendable {
         }
         return nil
     }
+}
+
+/// The replicated columns as the sync protocol carries them (`ReplicatedTable.contract`),
+/// for pinning in tests and for the upgrade notes.
+public enum ReplicationContract {
+    /// One line per table: `table: column type [required], …`.
+    public static var text: String { ReplicatedTable.contract }
+    /// SHA-256 of `text`, hex.
+    public static var digest: String { SHA256.hex(Array(text.utf8)) }
 }

@@ -205,13 +205,28 @@ public final class SyncClient: @unchecked Sendable {
             let error = json?["error"]
             let code = error?["code"].stringValue.flatMap(SyncError.Code.init(rawValue:))
                 ?? (status >= 500 ? .unavailable : .malformed)
-            throw SyncError(code, error?["message"].stringValue ?? "HTTP \(status) from the parent",
+            throw SyncError(code, error?["message"].stringValue ?? Self.foreignAnswer(status, bytes),
                             checkpoint: error?["checkpoint"].numberValue.flatMap { Int64(exactly: $0) })
         }
         guard let json else { throw SyncError(.transport, "The parent's answer to \(path) is not JSON (truncated?).") }
         do { return try decode(json) } catch {
             throw SyncError(.transport, "The parent's answer to \(path) is malformed: \(error)")
         }
+    }
+
+    /// What to say about an error answer that is not the protocol's JSON: it came from
+    /// something else at the parent's address (a proxy, another web server), so show
+    /// its title or first line.
+    static func foreignAnswer(_ status: Int, _ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes.prefix(2_048), as: UTF8.self)
+        var summary = text
+        if let open = text.range(of: "<title>", options: .caseInsensitive),
+           let close = text.range(of: "</title>", options: .caseInsensitive, range: open.upperBound..<text.endIndex) {
+            summary = String(text[open.upperBound..<close.lowerBound])
+        }
+        summary = summary.split(whereSeparator: \.isNewline).first.map { String($0.prefix(160)) } ?? ""
+        return "The parent's address answered HTTP \(status) without a sync error" + (summary.isEmpty ? "" : " (\"\(summary)\")")
+            + ": check sync.parent_url, and that a proxy in front of the parent passes /sync/ to hoso."
     }
 
     // MARK: The loop

@@ -62,6 +62,9 @@ extension NodeAPI {
                 do { json = try JSONValue.parse(utf8: request.body) } catch let error as JSONValue.ParseError {
                     throw SyncError(.malformed, "Body is not valid JSON: \(error)")
                 }
+                if let version = json["protocol"].numberValue, let whole = Int64(exactly: version) {
+                    try NodeStore.checkProtocol(whole, software: json["software"].stringValue, node: child)
+                }
                 let bytes = try await offloaded { try body(child, json) }
                 return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8"], body: bytes)
             } catch {
@@ -102,6 +105,11 @@ extension NodeAPI {
     static func response(_ error: SyncError) -> HTTPResponse {
         var body: JSONObject = ["code": .string(error.code.rawValue), "message": .string(error.message), "retryable": .bool(error.isRetryable)]
         if let checkpoint = error.checkpoint { body["checkpoint"] = .number(Double(checkpoint)) }
+        if let served = error.servedProtocols {
+            body["protocol_min"] = .number(Double(served.lowerBound))
+            body["protocol_max"] = .number(Double(served.upperBound))
+        }
+        if let software = error.parentSoftware { body["software"] = .string(software) }
         var response = HTTPResponse(status: HTTPStatus(code: error.httpStatus, reason: Self.reason(error.httpStatus)),
                                     headers: ["Content-Type": "application/json; charset=utf-8"],
                                     body: Array(JSONValue.object(["error": .object(body)]).jsonString().utf8))

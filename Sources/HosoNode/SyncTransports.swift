@@ -7,14 +7,22 @@ import HosoReplication
 
 /// The real transport: HTTP POSTs to the parent. `http://` parents are reached with
 /// hoso's own `HTTPClient` (one connection per request); `https://` parents with
-/// URLSession (FoundationNetworking on Linux, which verifies TLS certificates against
-/// the system's trust store).
+/// URLSession (FoundationNetworking, libcurl on Linux).
+///
+/// URLSession verifies the parent's certificate chain against the system trust store
+/// (`/etc/ssl/certs/ca-certificates.crt`; a province CA is installed there with
+/// `update-ca-certificates`) and its name against the URL's host. hoso links no TLS
+/// library of its own: the customer allows only Foundation, Dispatch and SQLite, crypt
+/// and zlib. So there is no per-node CA file and no client certificate (URLSession on
+/// Linux can present none); nodes authenticate with their credential over TLS.
 ///
 /// Why not URLSession for both: on Linux it traps, killing the node, when a connection
 /// closes in the middle of an answer's header (libcurl calls that a success and
 /// Foundation finds no response) — a parent killed mid-answer or a line cutting a
 /// response short did exactly that in the chaos test. Over TLS the parent is a TLS
-/// terminator (nginx, see deploy/) that answers whole responses or a 502.
+/// terminator (nginx, see deploy/) that answers whole responses or a 502, so only an
+/// active attacker on the line can cut one; the node then crashes before applying
+/// anything and systemd restarts it (deploy/README.md, "Known limitation").
 public struct HTTPSyncTransport: SyncTransport {
     /// The parent's base URL, e.g. `http://10.0.0.5:8700`.
     public let baseURL: URL
@@ -62,14 +70,95 @@ public struct HTTPSyncTransport: SyncTransport {
         request.setValue("close", forHTTPHeaderField: "Connection")
         request.httpBody = Data(body)
         do {
-            let (data, response) = try await session.data(for: request)
+            let (data, response) = try await Self.data(session, for: request)
             guard let http = response as? HTTPURLResponse else { throw SyncError(.transport, "No HTTP response from \(baseURL).") }
             return (http.statusCode, Array(data))
         } catch let error as SyncError {
             throw error
         } catch {
-            throw SyncError(.transport, "Cannot reach the parent at \(baseURL): \(error.localizedDescription)")
+            throw SyncError(.transport, "Cannot reach the parent at \(baseURL): \(error.localizedDescription)" + Self.certificateHint(error.localizedDescription, host: baseURL.host ?? ""))
         }
+    }
+
+    /// `session.data(for:)`, cancellable without touching the URLSession task.
+    ///
+    /// FoundationNetworking's own `data(for:)` cancels the URLSession task from the Swift
+    /// task's cancellation handler, under the task's status lock, and waits there for
+    /// URLSession's work queue, while that queue, completing the same request, waits for
+    /// the status lock to resume the task: a deadlock (swift-corelibs-foundation issue
+    /// 5412). A node stopped (SIGTERM) just as a sync request completed hung until
+    /// SIGKILL (found by HTTPSSyncTests). Cancelling the URLSession task from another
+    /// thread instead races its completion and traps ("a task that is not in the
+    /// registry"). So a cancelled exchange ends at once with `CancellationError` and the
+    /// request is left to finish or time out on its own, as a request cut off by the
+    /// network would (sync requests are idempotent, Protocol.md §7). Only stopping the
+    /// sync loop cancels.
+    static func data(_ session: URLSession, for request: URLRequest) async throws -> (Data, URLResponse) {
+        let running = RunningRequest()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), Error>) in
+                guard running.attach(continuation) else { return }
+                session.dataTask(with: request) { data, response, error in
+                    if let error {
+                        running.finish(.failure(error))
+                    } else if let response {
+                        running.finish(.success((data ?? Data(), response)))
+                    } else {
+                        running.finish(.failure(URLError(.badServerResponse)))
+                    }
+                }.resume()
+            }
+        } onCancel: {
+            // Not here: the handler runs under the task's status lock, which resuming needs.
+            DispatchQueue.global().async { running.finish(.failure(CancellationError())) }
+        }
+    }
+
+    /// What to do about a certificate libcurl refused (its message says which check
+    /// failed; URLSession on Linux reports every one as the same unknown error code).
+    /// Empty for other errors.
+    static func certificateHint(_ message: String, host: String) -> String {
+        if message.contains("subject name") || message.contains("does not match target host") {
+            return " (the parent's certificate is not issued for \(host): put a name it carries in sync.parent_url, or issue a certificate for \(host))"
+        }
+        if message.contains("SSL certificate problem") {
+            return " (the parent's certificate was refused: this machine trusts only the authorities in its system trust store; "
+                + "install the province CA there with update-ca-certificates, see deploy/README.md \"Trusting the province CA\", "
+                + "and check the certificate's dates and this machine's clock)"
+        }
+        return ""
+    }
+}
+
+/// The waiting side of one URLSession request (see `HTTPSyncTransport.data(_:for:)`):
+/// the first outcome, the answer or a cancellation, resumes it; a later one is dropped.
+///
+/// `@unchecked Sendable`: `lock` guards `continuation` and `outcome`.
+final class RunningRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<(Data, URLResponse), Error>?
+    private var outcome: Result<(Data, URLResponse), Error>?
+
+    /// Attaches the waiter; false when it was cancelled already (and is resumed now).
+    func attach(_ continuation: CheckedContinuation<(Data, URLResponse), Error>) -> Bool {
+        let early: Result<(Data, URLResponse), Error>? = lock.withLock {
+            if outcome == nil { self.continuation = continuation }
+            return outcome
+        }
+        guard let early else { return true }
+        continuation.resume(with: early)
+        return false
+    }
+
+    /// Resumes the waiter with `result`, unless something came first.
+    func finish(_ result: Result<(Data, URLResponse), Error>) {
+        let waiter: CheckedContinuation<(Data, URLResponse), Error>?? = lock.withLock {
+            guard outcome == nil else { return .none }
+            outcome = result
+            defer { continuation = nil }
+            return .some(continuation)
+        }
+        if case .some(.some(let waiter)) = waiter { waiter.resume(with: result) }
     }
 }
 

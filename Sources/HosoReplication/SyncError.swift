@@ -40,6 +40,10 @@ public struct SyncError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
     /// For `checkpoint_gap`: where the parent expects the next push to start.
     public let checkpoint: Int64?
+    /// For `protocol_unsupported`: the protocol versions the parent serves, and its
+    /// software version (so the operator knows what to upgrade to).
+    public var servedProtocols: ClosedRange<Int64>?
+    public var parentSoftware: String?
 
     public init(_ code: Code, _ message: String, checkpoint: Int64? = nil) {
         self.code = code

@@ -1,7 +1,13 @@
 import HosoDomain
 
-/// The protocol version this build speaks (Protocol.md §7).
+/// The protocol version this build speaks (Protocol.md §7). It covers the messages
+/// and the replicated columns of every table (a change to either is a new version).
 public let syncProtocolVersion: Int64 = 1
+
+/// The oldest protocol version this build still serves as a parent (Protocol.md §7.11):
+/// a parent is upgraded before the nodes below it and keeps serving them until they
+/// are upgraded too.
+public let oldestServedSyncProtocolVersion: Int64 = 1
 
 /// What every request from a child says about the child (Protocol.md §7.2).
 public struct SyncEnvelope: Sendable, Equatable {

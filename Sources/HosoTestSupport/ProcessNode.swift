@@ -9,16 +9,20 @@ public final class ProcessNode: @unchecked Sendable {
     public let name: String
     public let directory: String
     public let port: Int
+    /// A program and its arguments that `hoso serve` runs under (they end by exec'ing it,
+    /// so the process started is the node), e.g. `PrivateTrustStore.launcher`; empty: none.
+    public let launcher: [String]
     private let lock = NSLock()
     private var child: ChildProcess?
     /// hoso's own client, not URLSession: on Linux URLSession traps when a process is
     /// killed in the middle of its answer's header, which would end the whole test run.
     let client = HTTPClient(idleTimeout: 20, totalTimeout: 60)
 
-    public init(name: String, directory: String, port: Int) {
+    public init(name: String, directory: String, port: Int, launcher: [String] = []) {
         self.name = name
         self.directory = directory
         self.port = port
+        self.launcher = launcher
     }
 
     deinit { if let child, child.isRunning { child.signal(SIGKILL); child.wait() } }
@@ -42,7 +46,8 @@ public final class ProcessNode: @unchecked Sendable {
     /// Starts `hoso serve` and waits until it answers `/healthz`.
     public func start(extra: [String] = []) async throws {
         let log = directory + "/test.log"
-        let child = try ChildProcess.spawn(HosoBinary.path, ["serve", "--data", directory, "--port", String(port)] + extra, output: log)
+        let command = launcher + [HosoBinary.path, "serve", "--data", directory, "--port", String(port)] + extra
+        let child = try ChildProcess.spawn(command[0], Array(command.dropFirst()), output: log)
         lock.withLock { self.child = child }
         for _ in 0..<200 {
             if (try? await request("GET", "/healthz").status) == 200 { return }
@@ -71,6 +76,10 @@ public final class ProcessNode: @unchecked Sendable {
         child.signal(SIGTERM)
         if !child.wait(seconds: 30) {
             print("\(name) ignored SIGTERM for 30 s; killed")
+            if ProcessInfo.processInfo.environment["HOSO_DEBUG_HANG"] != nil, let gdb = installedTool("gdb") {
+                let trace = try? HosoBinary.runTool(gdb, ["-p", String(child.pid), "-batch", "-ex", "thread apply all bt"])
+                print(trace?.stdout ?? "no trace")
+            }
             child.signal(SIGKILL)
             child.wait()
         }

@@ -7,7 +7,7 @@ import HosoSQLite
 enum Commands {
     static let dataOption = OptionSpec.option("data", "dir", help: "The node's data directory.", required: true)
 
-    static var all: [Command] { [initCommand, serve, hub, sync, status, handoff, dossier, importCommand, exportNational, adminCreate, backup, restore, check, demo, openapi, version] }
+    static var all: [Command] { [initCommand, serve, hub, unit, sync, status, handoff, dossier, importCommand, exportNational, adminCreate, backup, restore, check, demo, openapi, version] }
 
     static let initCommand = Command(
         "init", abstract: "Create a node's data directory: database, configuration, optional root unit.",
@@ -159,11 +159,30 @@ enum Commands {
 
     static let check = Command(
         "check", abstract: "Run PRAGMA integrity_check on the node's database.",
-        options: [dataOption]) { o in
+        discussion: """
+            With --summary it also prints what the replica holds (dossiers, units, users, log sizes) and a digest of \
+            every replicated row: two copies with the same digest hold the same data (a restored backup and the \
+            node it was taken from, with no write in between). Safe while the node serves.
+            """,
+        options: [dataOption, .flag("summary", help: "Also print counts and the content digest."),
+                  .flag("json", help: "With --summary: print JSON.")]) { o in
         let dir = DataDirectory(o.value("data")!)
-        _ = try dir.loadConfiguration()
+        let configuration = try dir.loadConfiguration()
         let result = try Connection.verifyDatabaseFile(at: dir.databasePath)
-        print("integrity ok; migrations: \(result.joined(separator: ", "))")
+        guard o.flag("summary") else {
+            print("integrity ok; migrations: \(result.joined(separator: ", "))")
+            return 0
+        }
+        let summary = try NodeStore(path: dir.databasePath, seedCatalogues: configuration.sync == nil).summary()
+        if o.flag("json") {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        } else {
+            print("integrity ok; schema \(summary.schema); node \(summary.node_id), clock \(summary.clock)")
+            print(summary.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            print("content digest \(summary.digest)")
+        }
         return 0
     }
 

@@ -105,6 +105,46 @@ import Testing
         #expect(proxy.counts["truncate_response"] == 40)
     }
 
+    /// Stopping a node cancels its sync loop's task, maybe just as its request to an
+    /// `https://` parent completes. FoundationNetworking's `URLSession.data(for:)`
+    /// deadlocks there (swift-corelibs-foundation issue 5412: `Task.cancel()` blocks for
+    /// ever, and with it the node's shutdown); the transport's own wrapper must not. A
+    /// request to a closed port fails at once, so cancels land on completions. A
+    /// deadlock cannot be undone from inside the process: a watchdog ends the test run
+    /// with a message rather than let it hang.
+    @Test func cancellingAnHTTPSExchangeAsItCompletesNeverHangs() async throws {
+        let closed = ProcessNode.freePort()
+        let transport = HTTPSyncTransport(baseURL: URL(string: "https://127.0.0.1:\(closed)")!, timeout: 5)
+        /// Attempts done, and how many the watchdog saw last time.
+        final class Progress: @unchecked Sendable {
+            // @unchecked: `lock` guards both.
+            let lock = NSLock()
+            var done = 0, seen = -1
+            func advance() { lock.withLock { done += 1 } }
+            /// False when nothing was done since the last look.
+            func moved() -> Bool { lock.withLock { defer { seen = done }; return done != seen } }
+        }
+        let progress = Progress()
+        let watchdog = DispatchSource.makeTimerSource(queue: .global())
+        watchdog.schedule(deadline: .now() + 20, repeating: 20)
+        watchdog.setEventHandler {
+            guard progress.moved() else {
+                fatalError("FaultProxyTests: cancelling an https:// sync exchange deadlocked; see swift-corelibs-foundation issue 5412")
+            }
+        }
+        watchdog.resume()
+        defer { watchdog.cancel() }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let exchange = Task { try await transport.exchange(path: "/sync/v1/hello", body: Array("{}".utf8), credential: "x") }
+            try await Task.sleep(nanoseconds: UInt64.random(in: 0...3_000_000, using: &generator))
+            exchange.cancel()
+            let outcome = await exchange.result
+            if case .success(let answer) = outcome { Issue.record("a closed port answered \(answer.status)") }
+            progress.advance()
+        }
+    }
+
     /// Why the sync client asks for `Connection: close`: on a kept-alive connection that
     /// the server closes after reading a request, URLSession (libcurl) retries on a new
     /// connection without the body and hangs until its timeout. If this starts passing
