@@ -16,8 +16,25 @@ struct ReportBenchmark {
     let historyRows: Int
     /// Reuse (or keep) the generated database here.
     let dataPath: String?
+    /// Runs of each search (ours and the raw query, alternately) and of each form.
+    var searchRuns = 40
+    var formRuns = 3
 
-    func run() throws {
+    struct Timing {
+        var key: String, label: String
+        /// Seconds: ours (p50 for searches, best run for forms) and the raw SQLite baseline.
+        var ours: Double, ours95: Double, raw: Double
+    }
+    struct Result {
+        var generatedRate: Double?
+        var searches: [Timing] = []
+        /// Forms (JSON table), XLSX exports and the alerts, against the raw scan.
+        var reports: [Timing] = []
+        var rawScan: Double = 0
+    }
+
+    @discardableResult
+    func run() throws -> Result {
         let directory = dataPath ?? NSTemporaryDirectory() + "hoso-report-bench-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { if dataPath == nil { try? FileManager.default.removeItem(atPath: directory) } }
@@ -27,67 +44,73 @@ struct ReportBenchmark {
         let admin = Principal.commandLine("bench")
         print("hoso-bench reports: \(dossiers) dossiers × ~\(historyRows + 1) rows, one node, release build expected")
         let root: String
+        var result = Result()
         if exists, let id = try store.db.read({ try $0.scalar("SELECT id FROM units WHERE code = 'TINH'", as: String.self) }) {
             root = id
             let count = try store.db.read { try $0.scalar("SELECT count(*) FROM person", as: Int.self) } ?? 0
             print("  reusing \(path): \(count) dossiers")
         } else {
-            root = try generate(store, admin)
+            (root, result.generatedRate) = try generate(store, admin)
         }
 
         // Search: typical queries, each repeated.
-        print("\nSearch (store.search, page of 50, sorted by Vietnamese name; 40 runs each)")
-        let queries: [(String, JSONObject, String, [DatabaseValueConvertible])] = [
+        print("\nSearch (store.search, page of 50, sorted by Vietnamese name; \(searchRuns) runs each, alternating with the raw query)")
+        let queries: [(String, JSONObject, String, [DatabaseValueConvertible], String)] = [
             ("name 'nguyen van'", ["name": "nguyen van"],
-             "SELECT count(*) FROM person_fts WHERE person_fts MATCH ?", ["\"nguyen\"* AND \"van\"*"]),
-            ("name 'thị hoa'", ["name": "thị hoa"], "SELECT count(*) FROM person_fts WHERE person_fts MATCH ?", ["\"thi\"* AND \"hoa\"*"]),
+             "SELECT count(*) FROM person_fts WHERE person_fts MATCH ?", ["\"nguyen\"* AND \"van\"*"], "search.name"),
+            ("name 'thị hoa'", ["name": "thị hoa"], "SELECT count(*) FROM person_fts WHERE person_fts MATCH ?", ["\"thi\"* AND \"hoa\"*"], "search.name2"),
             ("women, Party members, one department", ["sex": "2", "party_member": true, "unit_id": "@dept"],
-             "SELECT count(*) FROM person WHERE sex = '2' AND party_join_date IS NOT NULL", []),
+             "SELECT count(*) FROM person WHERE sex = '2' AND party_join_date IS NOT NULL", [], "search.filters"),
             ("age 30–40 with a university degree", ["age_min": 30, "age_max": 40, "qualification": ["DH"]],
-             "SELECT count(*) FROM person WHERE qualification = 'DH' AND birth_date BETWEEN '1986-01-01' AND '1996-12-31'", []),
-            ("personal id, first 6 digits", ["personal_id": "087085"], "SELECT count(*) FROM person WHERE personal_id LIKE '087085%'", []),
-            ("personal id, first 4 digits (half the province)", ["personal_id": "0871"], "SELECT count(*) FROM person WHERE personal_id LIKE '0871%'", []),
+             "SELECT count(*) FROM person WHERE qualification = 'DH' AND birth_date BETWEEN '1986-01-01' AND '1996-12-31'", [], "search.age"),
+            ("personal id, 6 digits", ["personal_id": "087085"], "SELECT count(*) FROM person WHERE personal_id LIKE '087085%'", [], "search.id6"),
+            ("personal id, 4 digits (half the province)", ["personal_id": "0871"], "SELECT count(*) FROM person WHERE personal_id LIKE '0871%'", [], "search.id4"),
         ]
         let dept = try store.db.read { try $0.scalar("SELECT id FROM units WHERE code = 'SO01'", as: String.self) } ?? root
         print("  query                                            ours p50    p95     raw SQLite p50   ratio   matches")
-        for (label, criteria, rawSQL, rawArgs) in queries {
+        for (label, criteria, rawSQL, rawArgs, key) in queries {
             var c = criteria
             if c["unit_id"] == "@dept" { c["unit_id"] = .string(dept) }
             let parsed = try SearchCriteria(json: .object(c))
             var total = 0
-            let ours = try Self.timings(40) { total = try store.search(admin, parsed).total }
-            let raw = try Self.timings(40) { _ = try store.db.read { try $0.scalar(rawSQL, rawArgs, as: Int.self) } }
+            let (ours, raw) = try Self.alternating(searchRuns, { total = try store.search(admin, parsed).total },
+                                                   { _ = try store.db.read { try $0.scalar(rawSQL, rawArgs, as: Int.self) } })
+            result.searches.append(Timing(key: key, label: "search p50: " + label, ours: Self.p(ours, 0.5), ours95: Self.p(ours, 0.95), raw: Self.p(raw, 0.5)))
             print("  \(label.padding(toLength: 48, withPad: " ", startingAt: 0)) \(Self.ms(ours, 0.5)) \(Self.ms(ours, 0.95))   \(Self.ms(raw, 0.5))        \(Self.ratio(Self.p(ours, 0.5), Self.p(raw, 0.5)))   \(total)")
         }
 
         // Forms: the whole province, as of today.
-        print("\nTT 11/2012 forms for the whole province (JSON table, then XLSX; 3 runs each, best)")
-        let scan = try Self.timings(3) {
+        print("\nTT 11/2012 forms for the whole province (JSON table, then XLSX; \(formRuns) runs each, best)")
+        let scan = try Self.timings(formRuns) {
             _ = try store.db.snapshotRead { c in try c.rows("SELECT \(NodeStore.reportColumns.map { "p.\($0)" }.joined(separator: ", ")) FROM person p WHERE p.deleted = 0").count }
         }
-        let history = try Self.timings(3) {
+        let history = try Self.timings(formRuns) {
             _ = try store.db.snapshotRead { c in try c.rows("SELECT person_id, effective_date, ngach, step, coefficient FROM salary_history WHERE deleted = 0").count }
         }
         let baseline = scan.min()! + history.min()!
+        result.rawScan = baseline
         print("  baseline: raw scan of the person columns + salary history = \(Self.fmt(baseline * 1000, 1)) ms")
         print("  form   rows    table ms   ratio   XLSX ms   XLSX size")
         for form in TT11Form.allCases {
             var table: ReportTable?
-            let t = try Self.timings(3) { table = try store.tt11Report(admin, form: form, unitID: root, asOf: .today()) }
+            let t = try Self.timings(formRuns) { table = try store.tt11Report(admin, form: form, unitID: root, asOf: .today()) }
             var bytes: [UInt8] = []
-            let x = try Self.timings(3) { bytes = try store.renderReport(admin, ReportRequest(report: form.rawValue, unitID: root, format: .xlsx)).bytes }
+            let x = try Self.timings(formRuns) { bytes = try store.renderReport(admin, ReportRequest(report: form.rawValue, unitID: root, format: .xlsx)).bytes }
             print("  \(form.rawValue)   \(String(table?.rows.count ?? 0).padding(toLength: 7, withPad: " ", startingAt: 0)) \(Self.fmt(t.min()! * 1000, 1).padding(toLength: 10, withPad: " ", startingAt: 0)) \(Self.ratio(t.min()!, baseline))   \(Self.fmt(x.min()! * 1000, 1).padding(toLength: 9, withPad: " ", startingAt: 0)) \(Self.fmt(Double(bytes.count) / 1024, 1)) KiB")
+            result.reports.append(Timing(key: "report.\(form.rawValue).table", label: "report \(form.rawValue.uppercased()), JSON table", ours: t.min()!, ours95: t.max()!, raw: baseline))
+            result.reports.append(Timing(key: "report.\(form.rawValue).xlsx", label: "report \(form.rawValue.uppercased()), XLSX", ours: x.min()!, ours95: x.max()!, raw: baseline))
         }
         var alerts = 0
-        let a = try Self.timings(3) { alerts = try store.alerts(admin, unitID: root, asOf: .today(), horizonDays: 90).count }
+        let a = try Self.timings(formRuns) { alerts = try store.alerts(admin, unitID: root, asOf: .today(), horizonDays: 90).count }
         print("  alerts (90 days): \(alerts) in \(Self.fmt(a.min()! * 1000, 1)) ms (\(Self.ratio(a.min()!, baseline)) of the baseline)")
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        print("\nPeak RSS: \(Self.fmt(Double(usage.ru_maxrss) / 1024, 1)) MiB")
+        result.reports.append(Timing(key: "report.alerts", label: "alerts (90 days), whole province", ours: a.min()!, ours95: a.max()!, raw: baseline))
+        print("\nPeak RSS: \(Self.fmt(Figures.peakRSSMiB(), 1)) MiB")
+        fflush(nil)
+        return result
     }
 
-    /// Builds the province and its dossiers; returns the root unit's id.
-    func generate(_ store: NodeStore, _ admin: Principal) throws -> String {
+    /// Builds the province and its dossiers; returns the root unit's id and dossiers/s.
+    func generate(_ store: NodeStore, _ admin: Principal) throws -> (String, Double) {
         let root = try store.createUnit(admin, UnitInput(code: "TINH", name: "UBND tỉnh Đồng Tháp")).id
         var offices: [String] = [], communes: [String] = []
         for d in 1...20 {
@@ -107,7 +130,8 @@ struct ReportBenchmark {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         print("  generated \(dossiers) dossiers in \(Self.fmt(seconds, 1)) s (\(Self.fmt(Double(dossiers) / seconds)) dossiers/s through NodeStore.createDossier)")
-        return root
+        fflush(nil)
+        return (root, Double(dossiers) / seconds)
     }
 
     static func timings(_ n: Int, _ body: () throws -> Void) throws -> [Double] {
@@ -118,6 +142,16 @@ struct ReportBenchmark {
             out.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         return out.sorted()
+    }
+
+    /// `n` runs of `a` and of `b`, alternately; both sorted.
+    static func alternating(_ n: Int, _ a: () throws -> Void, _ b: () throws -> Void) throws -> ([Double], [Double]) {
+        var first: [Double] = [], second: [Double] = []
+        for _ in 0..<n {
+            first += try timings(1, a)
+            second += try timings(1, b)
+        }
+        return (first.sorted(), second.sorted())
     }
 
     static func p(_ sorted: [Double], _ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * q))] }

@@ -160,71 +160,126 @@ struct SyncBenchmark {
 
     // MARK: (a) initial sync
 
-    func initial(dossiers: Int, nodes nodeCount: Int, historyRows: Int) async throws {
+    struct InitialResult {
+        var pushed: Int, pushRate: Double, pushSeconds: Double
+        var upsertFull: Double, upsertNormal: Double, sessionApply: Double
+        var hubCPU: Double, hubRSS: Double, hubPeak: Double
+        var pulled: Int, pullRate: Double, pullUpsertFull: Double, pullSessionApply: Double
+    }
+
+    /// `rounds`: the dossiers are generated and pushed in that many alternating parts,
+    /// each followed by its baselines over the same rows, and the pull (with its
+    /// baselines) is repeated as often; the figures are medians.
+    @discardableResult
+    func initial(dossiers: Int, nodes nodeCount: Int, historyRows: Int, rounds: Int = 1) async throws -> InitialResult {
         defer { try? FileManager.default.removeItem(atPath: root) }
-        print("hoso-bench sync initial: \(dossiers) dossiers × ~\(historyRows + 1) rows on \(nodeCount) nodes → fresh hub (separate process, loopback HTTP)")
+        print("hoso-bench sync initial: \(dossiers) dossiers × ~\(historyRows + 1) rows on \(nodeCount) nodes → fresh hub (separate process, loopback HTTP), \(rounds) round(s)")
         let hub = try makeHub(units: nodeCount + 1)
         let nodes = try makeNodes(hub, count: nodeCount)
         try hub.start()
         defer { hub.stop() }
         _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
 
-        // Generate the province at the nodes (not timed).
-        var t0 = DispatchTime.now().uptimeNanoseconds
+        let floorFull = try NodeStore(path: root + "/floor-full.sqlite", seedCatalogues: false)
+        let floorNormal = try NodeStore(path: root + "/floor-normal.sqlite", seedCatalogues: false)
+        let session = try SessionBaseline(directory: root + "/session")
         let perNode = dossiers / nodeCount
-        _ = try await concurrently(Array(nodes.enumerated())) { index, node in
-            var data = SampleData(seed: UInt64(index + 1) * 7919, firstSerial: index * 100_000)
-            for _ in 0..<perNode {
-                _ = try node.store.createDossier(.commandLine("bench"), data.dossier(unitID: node.unit, historyRows: historyRows))
+        var pushRates: [Double] = [], fulls: [Double] = [], normals: [Double] = [], sessions: [Double] = []
+        var pushed = 0, pushSeconds = 0.0, hubCPU = 0.0, generated = 0.0, changesetBytes = 0, conflicts = 0
+        for round in 0..<rounds {
+            // Generate this round's part of the province at the nodes (not timed).
+            var t0 = DispatchTime.now().uptimeNanoseconds
+            let done = perNode * round / rounds
+            let count = perNode * (round + 1) / rounds - done
+            let parts = try await concurrently(Array(nodes.enumerated())) { index, node in
+                // Serials stay unique across nodes and rounds (personal ids must be).
+                var data = SampleData(seed: UInt64(index + 1) * 7919 + UInt64(round), firstSerial: index * 100_000 + done)
+                var ids: [String] = []
+                for _ in 0..<count {
+                    ids.append(try node.store.createDossier(.commandLine("bench"), data.dossier(unitID: node.unit, historyRows: historyRows))["id"]?.stringValue ?? "")
+                }
+                return ids
             }
-            return 0
+            let fresh = Set(parts.flatMap { $0 })
+            let records = try nodes.flatMap { try $0.store.dossierRecords() }.filter { record in
+                fresh.contains(record.entity == "person" ? record.id : record.data["person_id"]?.stringValue ?? "")
+            }
+            generated += Self.seconds(since: t0)
+
+            // Nodes → hub.
+            let cpu0 = hub.cpuSeconds
+            t0 = DispatchTime.now().uptimeNanoseconds
+            let reports = try await concurrently(nodes) { try await $0.client.syncOnce() }
+            let seconds = Self.seconds(since: t0)
+            let sent = reports.reduce(0) { $0 + $1.push.sent }
+            pushRates.append(Double(sent) / seconds)
+            pushed += sent
+            pushSeconds += seconds
+            hubCPU += hub.cpuSeconds - cpu0
+
+            // The floors: the same rows upserted into a replica, 1,000 per transaction; the
+            // same rows as session changesets of 1,000 applied to a replica.
+            fulls.append(try floorFull.rawUpsert(records, batchSize: 1_000, durable: true))
+            normals.append(try floorNormal.rawUpsert(records, batchSize: 1_000, durable: false))
+            let applied = try session.run(records, batchSize: 1_000)
+            sessions.append(applied.applyRate)
+            changesetBytes += applied.changesetBytes
+            conflicts += applied.conflicts
+            if rounds > 1 {
+                print("  round \(round + 1): \(records.count) rows; push \(Self.fmt(pushRates.last!)) rows/s, upsert FULL \(Self.fmt(fulls.last!)), NORMAL \(Self.fmt(normals.last!)), session apply \(Self.fmt(sessions.last!))")
+                fflush(nil)
+            }
         }
-        let records = try nodes.flatMap { try $0.store.dossierRecords() }
-        print("  generated \(records.count) rows at the nodes in \(Self.fmt(Self.seconds(since: t0), 1)) s (not timed)")
-        fflush(nil)
-
-        // Nodes → hub.
-        let cpu0 = hub.cpuSeconds
-        t0 = DispatchTime.now().uptimeNanoseconds
-        let reports = try await concurrently(nodes) { try await $0.client.syncOnce() }
-        let pushSeconds = Self.seconds(since: t0)
-        let pushed = reports.reduce(0) { $0 + $1.push.sent }
-        let pushRate = Double(pushed) / pushSeconds
-        let hubCPU = hub.cpuSeconds - cpu0
         let memory = hub.memory
-
-        // The floor: the same rows upserted into a fresh replica, 1,000 per transaction.
-        let floorDurable = try NodeStore(path: root + "/floor-full.sqlite", seedCatalogues: false).rawUpsert(records, batchSize: 1_000, durable: true)
-        let floorNormal = try NodeStore(path: root + "/floor-normal.sqlite", seedCatalogues: false).rawUpsert(records, batchSize: 1_000, durable: false)
+        var result = InitialResult(pushed: pushed, pushRate: Figures.median(pushRates), pushSeconds: pushSeconds,
+                                   upsertFull: Figures.median(fulls), upsertNormal: Figures.median(normals), sessionApply: Figures.median(sessions),
+                                   hubCPU: hubCPU, hubRSS: memory.rss, hubPeak: memory.peak, pulled: 0, pullRate: 0, pullUpsertFull: 0, pullSessionApply: 0)
 
         print("""
+              generated the rows at the nodes in \(Self.fmt(generated, 1)) s (not timed)
 
-              nodes → hub (push)           \(Self.fmt(pushRate)) rows/s   \(pushed) rows in \(Self.fmt(pushSeconds, 1)) s   hub CPU \(Self.fmt(hubCPU, 1)) s, RSS \(Self.fmt(memory.rss)) MiB (peak \(Self.fmt(memory.peak)))
-              SQLite batched upsert, FULL  \(Self.fmt(floorDurable)) rows/s   (same rows, 1,000 per transaction, durable like a sync batch)
-              SQLite batched upsert, NORMAL \(Self.fmt(floorNormal)) rows/s
-              ratio sync / SQLite FULL     \(Self.fmt(pushRate / floorDurable, 2))     ratio / NORMAL \(Self.fmt(pushRate / floorNormal, 2))
-              PostgreSQL 15 logical replication on this machine: 38–70k rows/s (perf-limits.md §5) → ratio \(Self.fmt(pushRate / 38_000, 2))–\(Self.fmt(pushRate / 70_000, 2))
+              nodes → hub (push)           \(Self.fmt(result.pushRate)) rows/s   \(pushed) rows in \(Self.fmt(pushSeconds, 1)) s   hub CPU \(Self.fmt(hubCPU, 1)) s, RSS \(Self.fmt(memory.rss)) MiB (peak \(Self.fmt(memory.peak)))
+              SQLite batched upsert, FULL  \(Self.fmt(result.upsertFull)) rows/s   (same rows, 1,000 per transaction, durable like a sync batch)
+              SQLite batched upsert, NORMAL \(Self.fmt(result.upsertNormal)) rows/s
+              session changeset apply, FULL \(Self.fmt(result.sessionApply)) rows/s   (same rows, one changeset of 1,000 per transaction; \(Self.fmt(Double(changesetBytes) / Double(max(pushed, 1)), 1)) B/row, \(conflicts) conflicts)
+              ratio sync / SQLite FULL     \(Self.fmt(result.pushRate / result.upsertFull, 2))     ratio / NORMAL \(Self.fmt(result.pushRate / result.upsertNormal, 2))     ratio / session apply \(Self.fmt(result.pushRate / result.sessionApply, 2))
+              PostgreSQL 15 logical replication on this machine: 38–70k rows/s (perf-limits.md §5) → ratio \(Self.fmt(result.pushRate / 38_000, 2))–\(Self.fmt(result.pushRate / 70_000, 2))
             """)
 
-        // Hub → a fresh node serving one unit (a node replaced after a disk failure).
+        // Hub → a fresh node serving one unit (a node replaced after a disk failure); each
+        // repeat replaces the previous one.
         let first = nodes[0]
-        try hub.store.retireChild(.commandLine("bench"), nodeID: first.store.nodeID)
-        let (id, token) = try hub.store.enrollChild(.commandLine("bench"), name: "Nút 0 (mới)", unitIDs: [first.unit], selfName: "hub")
-        let fresh = try NodeStore(path: root + "/fresh.sqlite", nodeID: id, seedCatalogues: false)
-        let client = SyncClient(store: fresh, settings: SyncSettings(parent_url: "http://127.0.0.1:\(hub.port)", credential: token, enabled: false),
-                                transport: HTTPSyncTransport(baseURL: URL(string: "http://127.0.0.1:\(hub.port)")!), log: Log(component: "fresh", level: .error))
-        t0 = DispatchTime.now().uptimeNanoseconds
-        let report = try await client.syncOnce()
-        let pullSeconds = Self.seconds(since: t0)
-        let pullRate = Double(report.pull.received) / pullSeconds
         let unitRecords = try first.store.dossierRecords()
-        let unitFloor = try NodeStore(path: root + "/floor-unit.sqlite", seedCatalogues: false).rawUpsert(unitRecords, batchSize: 1_000, durable: true)
-        let held = try fresh.dossierDigests().count
+        var retire = first.store.nodeID
+        var pullRates: [Double] = [], unitFulls: [Double] = [], unitSessions: [Double] = []
+        var lastPull = SyncCycleReport(), held = 0, freshCheck = ""
+        for repeat_ in 0..<rounds {
+            try hub.store.retireChild(.commandLine("bench"), nodeID: retire)
+            let (id, token) = try hub.store.enrollChild(.commandLine("bench"), name: "Nút 0 (mới \(repeat_))", unitIDs: [first.unit], selfName: "hub")
+            let fresh = try NodeStore(path: root + "/fresh\(repeat_).sqlite", nodeID: id, seedCatalogues: false)
+            let client = SyncClient(store: fresh, settings: SyncSettings(parent_url: "http://127.0.0.1:\(hub.port)", credential: token, enabled: false),
+                                    transport: HTTPSyncTransport(baseURL: URL(string: "http://127.0.0.1:\(hub.port)")!), log: Log(component: "fresh", level: .error))
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            lastPull = try await client.syncOnce()
+            pullRates.append(Double(lastPull.pull.received) / Self.seconds(since: t0))
+            unitFulls.append(try NodeStore(path: root + "/floor-unit\(repeat_).sqlite", seedCatalogues: false).rawUpsert(unitRecords, batchSize: 1_000, durable: true))
+            unitSessions.append(try SessionBaseline(directory: root + "/session-unit\(repeat_)").run(unitRecords, batchSize: 1_000).applyRate)
+            held = try fresh.dossierDigests().count
+            freshCheck = try fresh.integrityCheck().joined()
+            retire = id
+        }
+        result.pulled = lastPull.pull.received
+        result.pullRate = Figures.median(pullRates)
+        result.pullUpsertFull = Figures.median(unitFulls)
+        result.pullSessionApply = Figures.median(unitSessions)
         print("""
-              hub → fresh node (pull)      \(Self.fmt(pullRate)) rows/s   \(report.pull.received) rows (\(held) dossiers + shared data) in \(Self.fmt(pullSeconds, 1)) s, \(report.pullBatches) batches
-              SQLite batched upsert, FULL  \(Self.fmt(unitFloor)) rows/s   ratio \(Self.fmt(pullRate / unitFloor, 2))
-              integrity_check hub/fresh    \(try hub.store.integrityCheck().joined())/\(try fresh.integrityCheck().joined())
+              hub → fresh node (pull)      \(Self.fmt(result.pullRate)) rows/s   \(lastPull.pull.received) rows (\(held) dossiers + shared data), \(lastPull.pullBatches) batches\(rounds > 1 ? ", median of \(rounds)" : "")
+              SQLite batched upsert, FULL  \(Self.fmt(result.pullUpsertFull)) rows/s   ratio \(Self.fmt(result.pullRate / result.pullUpsertFull, 2))
+              session changeset apply, FULL \(Self.fmt(result.pullSessionApply)) rows/s   ratio \(Self.fmt(result.pullRate / result.pullSessionApply, 2))
+              integrity_check hub/fresh    \(try hub.store.integrityCheck().joined())/\(freshCheck)
             """)
+        fflush(nil)
+        return result
     }
 
     /// Diagnostic: the same push with the hub in this process over the in-memory
@@ -305,7 +360,15 @@ struct SyncBenchmark {
 
     // MARK: (b) steady state
 
-    func steady(nodes nodeCount: Int, seconds: Double) async throws {
+    struct SteadyResult {
+        var edits: Int, applied: Int
+        /// Commit → applied at the hub, ms.
+        var p50: Double, p99: Double, max: Double
+        var hubCPUPercent: Double, hubRSS: Double
+    }
+
+    @discardableResult
+    func steady(nodes nodeCount: Int, seconds: Double) async throws -> SteadyResult {
         defer { try? FileManager.default.removeItem(atPath: root) }
         print("hoso-bench sync steady: 1 edit/s on each of \(nodeCount) nodes for \(Self.fmt(seconds)) s → hub (separate process); commit-to-applied-at-hub latency")
         let hub = try makeHub(units: nodeCount)
@@ -358,6 +421,10 @@ struct SyncBenchmark {
         for node in nodes { await node.client.stop() }
         let latencies = pending.latencies().sorted()
         let total = edits.reduce(0, +)
+        let result = SteadyResult(edits: total, applied: latencies.count, p50: Self.percentile(latencies, 0.5) * 1000,
+                                  p99: Self.percentile(latencies, 0.99) * 1000, max: (latencies.last ?? 0) * 1000,
+                                  hubCPUPercent: hubCPU / (seconds + 3) * 100, hubRSS: hub.memory.rss)
+        defer { fflush(nil) }
         print("""
 
               edits committed at nodes     \(total) (\(Self.fmt(Double(total) / seconds, 1))/s)   applied at hub: \(latencies.count)
@@ -366,11 +433,22 @@ struct SyncBenchmark {
               baseline: PostgreSQL 15 logical replication replay lag at 1k updates/s: median 0.15 ms, max 9 ms (perf-limits.md §5);
                         one loopback HTTP round trip: ~0.085 ms (nginx); a sync cycle is three (hello, push, pull)
             """)
+        return result
     }
 
     // MARK: (c) polling load
 
-    func poll(nodes nodeCount: Int, seconds: Double, interval: Double) async throws {
+    struct PollResult {
+        /// Hub CPU while polled, % of one core; ms of CPU per cycle (hello, push, pull).
+        var hubCPUPercent: Double, cpuPerCycle: Double, cyclesPerSecond: Double
+        var idleCPUPercent: Double
+        /// Hub RSS, MiB: while polled, its peak, and idle before any node had synced.
+        var rss: Double, peak: Double, idleRSS: Double
+        var contacts: Int
+    }
+
+    @discardableResult
+    func poll(nodes nodeCount: Int, seconds: Double, interval: Double) async throws -> PollResult {
         defer { try? FileManager.default.removeItem(atPath: root) }
         print("hoso-bench sync poll: \(nodeCount) idle nodes polling every \(Self.fmt(interval)) s (±20 %) for \(Self.fmt(seconds)) s; hub process CPU and memory")
         let hub = try makeHub(units: nodeCount)
@@ -385,6 +463,7 @@ struct SyncBenchmark {
         let idle0 = hub.cpuSeconds
         try await Task.sleep(nanoseconds: 2_000_000_000)
         let idle = (hub.cpuSeconds - idle0) / 2
+        let idleRSS = hub.memory.rss
         var t0 = DispatchTime.now().uptimeNanoseconds
         _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
         let firstSync = Self.seconds(since: t0)
@@ -400,15 +479,19 @@ struct SyncBenchmark {
         for node in nodes { await node.client.stop() }
         let contacts = children.filter { $0.last_contact_at != nil }.count
         let cycles = Double(nodeCount) * window / interval
+        let result = PollResult(hubCPUPercent: hubCPU / window * 100, cpuPerCycle: hubCPU / max(cycles, 1) * 1000, cyclesPerSecond: cycles / window,
+                                idleCPUPercent: idle * 100, rss: memory.rss, peak: memory.peak, idleRSS: idleRSS, contacts: contacts)
+        defer { fflush(nil) }
         print("""
 
               first sync of all nodes      \(Self.fmt(firstSync, 1)) s (\(dossierCount) dossiers, catalogues, units)
               hub CPU while polled         \(Self.fmt(hubCPU / window * 100, 1)) % of one core   (≈ \(Self.fmt(cycles / window, 1)) cycles/s, \(Self.fmt(hubCPU / max(cycles, 1) * 1000, 2)) ms CPU per cycle of 3 requests)
               hub CPU idle, no nodes       \(Self.fmt(idle * 100, 1)) %
-              hub RSS                      \(Self.fmt(memory.rss)) MiB (peak \(Self.fmt(memory.peak)))
+              hub RSS                      \(Self.fmt(memory.rss)) MiB (peak \(Self.fmt(memory.peak)); idle before any node synced \(Self.fmt(idleRSS)) MiB)
               nodes in contact             \(contacts)/\(nodeCount)
               baseline: nginx serves ~105k small POSTs/s on this machine (perf-limits.md §4): \(Self.fmt(cycles / window * 3)) requests/s is \(Self.fmt(cycles / window * 3 / 105_000 * 100, 3)) % of it
             """)
+        return result
     }
 }
 
