@@ -27,10 +27,32 @@ struct Measure: Codable, Sendable {
     /// Whether `--check` compares this line (tail percentiles of small samples are shown but
     /// not checked: they are a handful of samples and move by more than 2x on their own).
     var checked: Bool = true
+    /// hoso / baseline. Where the two were measured in several back-to-back pairs (rounds),
+    /// the median of the pairs' ratios — steadier than the ratio of the medians when load
+    /// from elsewhere comes and goes; the table then shows the medians of each side.
+    var ratio: Double?
 
-    var ratio: Double? {
-        guard let baseline, baseline > 0 else { return nil }
-        return hoso / baseline
+    init(key: String, label: String, hoso: Double, baseline: Double?, ratio: Double? = nil, baselineLabel: String, unit: String,
+         better: Better, checked: Bool = true) {
+        self.key = key
+        self.label = label
+        self.hoso = hoso
+        self.baseline = baseline
+        self.baselineLabel = baselineLabel
+        self.unit = unit
+        self.better = better
+        self.checked = checked
+        if let ratio {
+            self.ratio = ratio
+        } else if let baseline, baseline > 0 {
+            self.ratio = hoso / baseline
+        }
+    }
+
+    /// Medians of the ratios of pairs (hoso, baseline) measured back to back.
+    static func pairedRatio(_ hoso: [Double], _ baseline: [Double]) -> Double? {
+        let ratios = zip(hoso, baseline).compactMap { $1 > 0 ? $0 / $1 : nil }
+        return ratios.isEmpty ? nil : Figures.median(ratios)
     }
 
     /// How many times worse `ratio` is than `reference` (> 1: worse, < 1: better).
@@ -109,7 +131,8 @@ enum Figures {
                          + "  " + pad(m.unit, 4) + pad(ratio, 9, right: true) + better)
         }
         lines.append("")
-        lines.append("ratio = hoso / baseline. \"higher\": a throughput, hoso is better the closer the ratio comes to 1 (or above);")
+        lines.append("ratio = hoso / baseline (with rounds: the median of the rounds' ratios; hoso and baseline are then medians).")
+        lines.append("\"higher\": a throughput, hoso is better the closer the ratio comes to 1 (or above);")
         lines.append("\"lower\": a latency, CPU cost or memory size, hoso is better the closer the ratio comes to 1.")
         lines.append("Baselines (measured in this run, on this machine):")
         var seen = Set<String>()
@@ -139,6 +162,23 @@ enum Figures {
             }
         }
         return (failures, report)
+    }
+
+    /// A reference from several runs: per measure, the median of each figure and of the ratio.
+    static func merge(_ runs: [SuiteReport]) -> SuiteReport {
+        var merged = runs[0]
+        merged.measures = runs[0].measures.map { first in
+            let all = runs.compactMap { $0.measures.first { $0.key == first.key } }
+            var m = first
+            m.hoso = median(all.map(\.hoso))
+            m.baseline = first.baseline == nil ? nil : median(all.compactMap(\.baseline))
+            m.ratio = first.ratio == nil ? nil : median(all.compactMap(\.ratio))
+            return m
+        }
+        merged.seconds = median(runs.map(\.seconds))
+        merged.date = runs.map(\.date).sorted().last ?? merged.date
+        merged.arguments = runs[0].arguments + ["(median of \(runs.count) runs: \(runs.map(\.date).sorted().joined(separator: ", ")))"]
+        return merged
     }
 
     static func load(_ path: String) throws -> SuiteReport {

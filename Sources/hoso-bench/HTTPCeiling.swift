@@ -96,6 +96,8 @@ struct HTTPComparison: Sendable {
     /// CPU this process spent per ceiling request (load client and server together), ms.
     var ceilingCPUPerRequest: Double
     var bodyBytes: Int
+    /// Medians of the repeats' ratios (API / ceiling).
+    var rateRatio: Double?, p50Ratio: Double?
 
     static func measure(apiPort: Int, path: String, headers: [String: String], clients: Int, seconds: Double, repeats: Int) throws -> HTTPComparison {
         // The API's answer, so that the ceiling sends a body of the same size.
@@ -120,7 +122,8 @@ struct HTTPComparison: Sendable {
             ceilingP50: Figures.median(runs.map(\.c1.p50)), apiP50: Figures.median(runs.map(\.a1.p50)),
             ceilingP99: Figures.median(runs.map(\.c1.p99)), apiP99: Figures.median(runs.map(\.a1.p99)),
             ceilingCPUPerRequest: Figures.median(runs.map { $0.c.cpuSeconds / Double(max($0.c.requests, 1)) * 1000 }),
-            bodyBytes: body.count)
+            bodyBytes: body.count,
+            rateRatio: Measure.pairedRatio(runs.map(\.a.rate), runs.map(\.c.rate)), p50Ratio: Measure.pairedRatio(runs.map(\.a1.p50), runs.map(\.c1.p50)))
     }
 
     func printLines(clients: Int, path: String) {

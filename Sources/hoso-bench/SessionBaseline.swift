@@ -23,6 +23,8 @@ final class SessionBaseline {
         var captureSeconds: Double
         var changesetBytes: Int
         var conflicts: Int
+        /// CPU this process used during the apply, seconds.
+        var applyCPU: Double
         var applyRate: Double { Double(rows) / applySeconds }
     }
 
@@ -68,6 +70,7 @@ final class SessionBaseline {
 
         // Apply: timed.
         var conflicts = 0
+        let cpu0 = Figures.processCPUSeconds()
         let applySeconds: Double = try target.db.inDatabase { c in
             try c.execute("PRAGMA synchronous = FULL")
             try c.execute("PRAGMA foreign_keys = OFF")
@@ -89,6 +92,7 @@ final class SessionBaseline {
             }
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
+        let applyCPU = Figures.processCPUSeconds() - cpu0
         // The replicas must now hold the same rows.
         for table in tables {
             let sql = "SELECT count(*) FROM \(table)"
@@ -96,6 +100,6 @@ final class SessionBaseline {
             guard a == b else { throw BenchError("session baseline: \(table) has \(a ?? -1) rows at the source, \(b ?? -1) at the target") }
         }
         return Result(rows: records.count, applySeconds: applySeconds, captureSeconds: captureSeconds,
-                      changesetBytes: changesets.reduce(0) { $0 + $1.count }, conflicts: conflicts)
+                      changesetBytes: changesets.reduce(0) { $0 + $1.count }, conflicts: conflicts, applyCPU: applyCPU)
     }
 }

@@ -1,5 +1,8 @@
 import Dispatch
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import HosoDomain
 import HosoNode
 import HosoReplication
@@ -165,6 +168,22 @@ struct SyncBenchmark {
         var upsertFull: Double, upsertNormal: Double, sessionApply: Double
         var hubCPU: Double, hubRSS: Double, hubPeak: Double
         var pulled: Int, pullRate: Double, pullUpsertFull: Double, pullSessionApply: Double
+        /// Medians of the rounds' ratios (sync / baseline).
+        var pushUpsertRatio: Double?, pushSessionRatio: Double?, pullUpsertRatio: Double?, pullSessionRatio: Double?
+        /// CPU per row, µs (medians over the rounds): sync counts the hub process and this
+        /// one (the nodes); the baselines this process. Far less moved by other load on the
+        /// machine than rows/s, because a pipeline over two processes loses more wall time to
+        /// a competing job than a single-threaded baseline does.
+        var pushCPU: Double = 0, upsertCPU: Double = 0, sessionCPU: Double = 0
+        var pullCPU: Double = 0, pullUpsertCPU: Double = 0, pullSessionCPU: Double = 0
+        var pushUpsertCPURatio: Double?, pushSessionCPURatio: Double?, pullUpsertCPURatio: Double?, pullSessionCPURatio: Double?
+    }
+
+    /// Runs `body` and returns its result with the CPU it took in this process, µs per `rows`.
+    static func cpuPerRow<T>(_ rows: Int, _ body: () throws -> T) rethrows -> (T, Double) {
+        let cpu0 = Figures.processCPUSeconds()
+        let value = try body()
+        return (value, (Figures.processCPUSeconds() - cpu0) / Double(max(rows, 1)) * 1e6)
     }
 
     /// `rounds`: the dossiers are generated and pushed in that many alternating parts,
@@ -185,6 +204,7 @@ struct SyncBenchmark {
         let session = try SessionBaseline(directory: root + "/session")
         let perNode = dossiers / nodeCount
         var pushRates: [Double] = [], fulls: [Double] = [], normals: [Double] = [], sessions: [Double] = []
+        var pushCPUs: [Double] = [], fullCPUs: [Double] = [], sessionCPUs: [Double] = []
         var pushed = 0, pushSeconds = 0.0, hubCPU = 0.0, generated = 0.0, changesetBytes = 0, conflicts = 0
         for round in 0..<rounds {
             // Generate this round's part of the province at the nodes (not timed).
@@ -207,7 +227,7 @@ struct SyncBenchmark {
             generated += Self.seconds(since: t0)
 
             // Nodes → hub.
-            let cpu0 = hub.cpuSeconds
+            let cpu0 = hub.cpuSeconds, benchCPU0 = Figures.processCPUSeconds()
             t0 = DispatchTime.now().uptimeNanoseconds
             let reports = try await concurrently(nodes) { try await $0.client.syncOnce() }
             let seconds = Self.seconds(since: t0)
@@ -216,24 +236,34 @@ struct SyncBenchmark {
             pushed += sent
             pushSeconds += seconds
             hubCPU += hub.cpuSeconds - cpu0
+            pushCPUs.append((hub.cpuSeconds - cpu0 + Figures.processCPUSeconds() - benchCPU0) / Double(max(sent, 1)) * 1e6)
 
             // The floors: the same rows upserted into a replica, 1,000 per transaction; the
             // same rows as session changesets of 1,000 applied to a replica.
-            fulls.append(try floorFull.rawUpsert(records, batchSize: 1_000, durable: true))
+            let (full, fullCPU) = try Self.cpuPerRow(records.count) { try floorFull.rawUpsert(records, batchSize: 1_000, durable: true) }
+            fulls.append(full)
+            fullCPUs.append(fullCPU)
             normals.append(try floorNormal.rawUpsert(records, batchSize: 1_000, durable: false))
             let applied = try session.run(records, batchSize: 1_000)
             sessions.append(applied.applyRate)
+            sessionCPUs.append(applied.applyCPU / Double(max(records.count, 1)) * 1e6)
             changesetBytes += applied.changesetBytes
             conflicts += applied.conflicts
             if rounds > 1 {
-                print("  round \(round + 1): \(records.count) rows; push \(Self.fmt(pushRates.last!)) rows/s, upsert FULL \(Self.fmt(fulls.last!)), NORMAL \(Self.fmt(normals.last!)), session apply \(Self.fmt(sessions.last!))")
+                print("  round \(round + 1): \(records.count) rows; push \(Self.fmt(pushRates.last!)) rows/s, upsert FULL \(Self.fmt(fulls.last!)), NORMAL \(Self.fmt(normals.last!)), session apply \(Self.fmt(sessions.last!)); CPU µs/row: push \(Self.fmt(pushCPUs.last!, 1)), upsert FULL \(Self.fmt(fullCPUs.last!, 1)), session apply \(Self.fmt(sessionCPUs.last!, 1))")
                 fflush(nil)
             }
         }
         let memory = hub.memory
         var result = InitialResult(pushed: pushed, pushRate: Figures.median(pushRates), pushSeconds: pushSeconds,
                                    upsertFull: Figures.median(fulls), upsertNormal: Figures.median(normals), sessionApply: Figures.median(sessions),
-                                   hubCPU: hubCPU, hubRSS: memory.rss, hubPeak: memory.peak, pulled: 0, pullRate: 0, pullUpsertFull: 0, pullSessionApply: 0)
+                                   hubCPU: hubCPU, hubRSS: memory.rss, hubPeak: memory.peak, pulled: 0, pullRate: 0, pullUpsertFull: 0, pullSessionApply: 0,
+                                   pushUpsertRatio: Measure.pairedRatio(pushRates, fulls), pushSessionRatio: Measure.pairedRatio(pushRates, sessions))
+        result.pushCPU = Figures.median(pushCPUs)
+        result.upsertCPU = Figures.median(fullCPUs)
+        result.sessionCPU = Figures.median(sessionCPUs)
+        result.pushUpsertCPURatio = Measure.pairedRatio(pushCPUs, fullCPUs)
+        result.pushSessionCPURatio = Measure.pairedRatio(pushCPUs, sessionCPUs)
 
         print("""
               generated the rows at the nodes in \(Self.fmt(generated, 1)) s (not timed)
@@ -242,7 +272,8 @@ struct SyncBenchmark {
               SQLite batched upsert, FULL  \(Self.fmt(result.upsertFull)) rows/s   (same rows, 1,000 per transaction, durable like a sync batch)
               SQLite batched upsert, NORMAL \(Self.fmt(result.upsertNormal)) rows/s
               session changeset apply, FULL \(Self.fmt(result.sessionApply)) rows/s   (same rows, one changeset of 1,000 per transaction; \(Self.fmt(Double(changesetBytes) / Double(max(pushed, 1)), 1)) B/row, \(conflicts) conflicts)
-              ratio sync / SQLite FULL     \(Self.fmt(result.pushRate / result.upsertFull, 2))     ratio / NORMAL \(Self.fmt(result.pushRate / result.upsertNormal, 2))     ratio / session apply \(Self.fmt(result.pushRate / result.sessionApply, 2))
+              CPU per row, µs              push \(Self.fmt(result.pushCPU, 1)) (hub + nodes)   upsert FULL \(Self.fmt(result.upsertCPU, 1))   session apply \(Self.fmt(result.sessionCPU, 1))
+              ratio sync / SQLite FULL     \(Self.fmt(result.pushUpsertRatio ?? 0, 2))     ratio / NORMAL \(Self.fmt(result.pushRate / result.upsertNormal, 2))     ratio / session apply \(Self.fmt(result.pushSessionRatio ?? 0, 2))\(rounds > 1 ? "   (medians of the rounds)" : "")
               PostgreSQL 15 logical replication on this machine: 38–70k rows/s (perf-limits.md §5) → ratio \(Self.fmt(result.pushRate / 38_000, 2))–\(Self.fmt(result.pushRate / 70_000, 2))
             """)
 
@@ -252,6 +283,7 @@ struct SyncBenchmark {
         let unitRecords = try first.store.dossierRecords()
         var retire = first.store.nodeID
         var pullRates: [Double] = [], unitFulls: [Double] = [], unitSessions: [Double] = []
+        var pullCPUs: [Double] = [], unitFullCPUs: [Double] = [], unitSessionCPUs: [Double] = []
         var lastPull = SyncCycleReport(), held = 0, freshCheck = ""
         for repeat_ in 0..<rounds {
             try hub.store.retireChild(.commandLine("bench"), nodeID: retire)
@@ -259,11 +291,18 @@ struct SyncBenchmark {
             let fresh = try NodeStore(path: root + "/fresh\(repeat_).sqlite", nodeID: id, seedCatalogues: false)
             let client = SyncClient(store: fresh, settings: SyncSettings(parent_url: "http://127.0.0.1:\(hub.port)", credential: token, enabled: false),
                                     transport: HTTPSyncTransport(baseURL: URL(string: "http://127.0.0.1:\(hub.port)")!), log: Log(component: "fresh", level: .error))
+            let cpu0 = hub.cpuSeconds, benchCPU0 = Figures.processCPUSeconds()
             let t0 = DispatchTime.now().uptimeNanoseconds
             lastPull = try await client.syncOnce()
             pullRates.append(Double(lastPull.pull.received) / Self.seconds(since: t0))
-            unitFulls.append(try NodeStore(path: root + "/floor-unit\(repeat_).sqlite", seedCatalogues: false).rawUpsert(unitRecords, batchSize: 1_000, durable: true))
-            unitSessions.append(try SessionBaseline(directory: root + "/session-unit\(repeat_)").run(unitRecords, batchSize: 1_000).applyRate)
+            pullCPUs.append((hub.cpuSeconds - cpu0 + Figures.processCPUSeconds() - benchCPU0) / Double(max(lastPull.pull.received, 1)) * 1e6)
+            let floor = try NodeStore(path: root + "/floor-unit\(repeat_).sqlite", seedCatalogues: false)
+            let (full, fullCPU) = try Self.cpuPerRow(unitRecords.count) { try floor.rawUpsert(unitRecords, batchSize: 1_000, durable: true) }
+            unitFulls.append(full)
+            unitFullCPUs.append(fullCPU)
+            let applied = try SessionBaseline(directory: root + "/session-unit\(repeat_)").run(unitRecords, batchSize: 1_000)
+            unitSessions.append(applied.applyRate)
+            unitSessionCPUs.append(applied.applyCPU / Double(max(unitRecords.count, 1)) * 1e6)
             held = try fresh.dossierDigests().count
             freshCheck = try fresh.integrityCheck().joined()
             retire = id
@@ -272,10 +311,18 @@ struct SyncBenchmark {
         result.pullRate = Figures.median(pullRates)
         result.pullUpsertFull = Figures.median(unitFulls)
         result.pullSessionApply = Figures.median(unitSessions)
+        result.pullUpsertRatio = Measure.pairedRatio(pullRates, unitFulls)
+        result.pullSessionRatio = Measure.pairedRatio(pullRates, unitSessions)
+        result.pullCPU = Figures.median(pullCPUs)
+        result.pullUpsertCPU = Figures.median(unitFullCPUs)
+        result.pullSessionCPU = Figures.median(unitSessionCPUs)
+        result.pullUpsertCPURatio = Measure.pairedRatio(pullCPUs, unitFullCPUs)
+        result.pullSessionCPURatio = Measure.pairedRatio(pullCPUs, unitSessionCPUs)
         print("""
               hub → fresh node (pull)      \(Self.fmt(result.pullRate)) rows/s   \(lastPull.pull.received) rows (\(held) dossiers + shared data), \(lastPull.pullBatches) batches\(rounds > 1 ? ", median of \(rounds)" : "")
-              SQLite batched upsert, FULL  \(Self.fmt(result.pullUpsertFull)) rows/s   ratio \(Self.fmt(result.pullRate / result.pullUpsertFull, 2))
-              session changeset apply, FULL \(Self.fmt(result.pullSessionApply)) rows/s   ratio \(Self.fmt(result.pullRate / result.pullSessionApply, 2))
+              SQLite batched upsert, FULL  \(Self.fmt(result.pullUpsertFull)) rows/s   ratio \(Self.fmt(result.pullUpsertRatio ?? 0, 2))
+              session changeset apply, FULL \(Self.fmt(result.pullSessionApply)) rows/s   ratio \(Self.fmt(result.pullSessionRatio ?? 0, 2))
+              CPU per row, µs              pull \(Self.fmt(result.pullCPU, 1)) (hub + fresh node)   upsert FULL \(Self.fmt(result.pullUpsertCPU, 1))   session apply \(Self.fmt(result.pullSessionCPU, 1))
               integrity_check hub/fresh    \(try hub.store.integrityCheck().joined())/\(freshCheck)
             """)
         fflush(nil)
@@ -365,6 +412,10 @@ struct SyncBenchmark {
         /// Commit → applied at the hub, ms.
         var p50: Double, p99: Double, max: Double
         var hubCPUPercent: Double, hubRSS: Double
+        /// `GET /healthz` to the hub made the way sync makes its requests (URLSession, a new
+        /// connection each), every 20 ms during the same window: the transport's round trip
+        /// with nothing to do at either end, ms.
+        var probeP50: Double, probeP99: Double, probes: Int
     }
 
     @discardableResult
@@ -398,6 +449,8 @@ struct SyncBenchmark {
                 try await Task.sleep(nanoseconds: 2_000_000)
             }
         }
+        let probeStop = AtomicFlag()
+        let probeTask = Task.detached { try await Self.probe(port: hub.port, every: 0.02, until: probeStop) }
         let cpu0 = hub.cpuSeconds
         let t0 = DispatchTime.now().uptimeNanoseconds
         let edits = try await concurrently(Array(zip(nodes, ids))) { node, id in
@@ -416,6 +469,8 @@ struct SyncBenchmark {
         }
         try await Task.sleep(nanoseconds: 3_000_000_000)
         let hubCPU = hub.cpuSeconds - cpu0
+        probeStop.set()
+        let probed = try await probeTask.value
         stop.set()
         _ = await watcherTask.result
         for node in nodes { await node.client.stop() }
@@ -423,17 +478,40 @@ struct SyncBenchmark {
         let total = edits.reduce(0, +)
         let result = SteadyResult(edits: total, applied: latencies.count, p50: Self.percentile(latencies, 0.5) * 1000,
                                   p99: Self.percentile(latencies, 0.99) * 1000, max: (latencies.last ?? 0) * 1000,
-                                  hubCPUPercent: hubCPU / (seconds + 3) * 100, hubRSS: hub.memory.rss)
+                                  hubCPUPercent: hubCPU / (seconds + 3) * 100, hubRSS: hub.memory.rss,
+                                  probeP50: Figures.percentile(probed, 0.5), probeP99: Figures.percentile(probed, 0.99), probes: probed.count)
         defer { fflush(nil) }
         print("""
 
               edits committed at nodes     \(total) (\(Self.fmt(Double(total) / seconds, 1))/s)   applied at hub: \(latencies.count)
               commit → applied at hub      p50 \(Self.fmt(Self.percentile(latencies, 0.5) * 1000, 1)) ms   p99 \(Self.fmt(Self.percentile(latencies, 0.99) * 1000, 1)) ms   max \(Self.fmt((latencies.last ?? 0) * 1000, 1)) ms
               hub CPU                      \(Self.fmt(hubCPU / (seconds + 3) * 100, 1)) % of one core   RSS \(Self.fmt(hub.memory.rss)) MiB
+              GET /healthz at the hub      p50 \(Figures.format(result.probeP50)) ms   p99 \(Figures.format(result.probeP99)) ms   (\(result.probes) requests the way sync makes them — URLSession, new connection — every 20 ms in the same window)
               baseline: PostgreSQL 15 logical replication replay lag at 1k updates/s: median 0.15 ms, max 9 ms (perf-limits.md §5);
                         one loopback HTTP round trip: ~0.085 ms (nginx); a sync cycle is three (hello, push, pull)
             """)
         return result
+    }
+
+    /// `GET /healthz` requests to the hub through URLSession with `Connection: close`, as
+    /// `HTTPSyncTransport` sends its requests, one every `every` seconds until `stop`;
+    /// the round trips, ms, sorted.
+    static func probe(port: Int, every: Double, until stop: AtomicFlag) async throws -> [Double] {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        let session = URLSession(configuration: configuration)
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/healthz")!)
+        request.setValue("close", forHTTPHeaderField: "Connection")
+        var latencies: [Double] = []
+        while !stop.isSet {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let (_, response) = try await session.data(for: request)
+            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw BenchError("GET /healthz failed at the hub") }
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            try await Task.sleep(nanoseconds: UInt64(every * 1e9))
+        }
+        session.invalidateAndCancel()
+        return latencies.sorted()
     }
 
     // MARK: (c) polling load
@@ -445,6 +523,8 @@ struct SyncBenchmark {
         /// Hub RSS, MiB: while polled, its peak, and idle before any node had synced.
         var rss: Double, peak: Double, idleRSS: Double
         var contacts: Int
+        /// Hub CPU per `GET /healthz` (one keep-alive connection, back to back), ms.
+        var healthzCPU: Double
     }
 
     @discardableResult
@@ -464,6 +544,10 @@ struct SyncBenchmark {
         try await Task.sleep(nanoseconds: 2_000_000_000)
         let idle = (hub.cpuSeconds - idle0) / 2
         let idleRSS = hub.memory.rss
+        // The baseline: the same hub process answering a request with nothing to do.
+        let healthz0 = hub.cpuSeconds
+        let trivial = Load.hammer(port: hub.port, clients: 1, seconds: 2, path: "/healthz")
+        let healthzCPU = (hub.cpuSeconds - healthz0) / Double(max(trivial.requests, 1)) * 1000
         var t0 = DispatchTime.now().uptimeNanoseconds
         _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
         let firstSync = Self.seconds(since: t0)
@@ -480,13 +564,15 @@ struct SyncBenchmark {
         let contacts = children.filter { $0.last_contact_at != nil }.count
         let cycles = Double(nodeCount) * window / interval
         let result = PollResult(hubCPUPercent: hubCPU / window * 100, cpuPerCycle: hubCPU / max(cycles, 1) * 1000, cyclesPerSecond: cycles / window,
-                                idleCPUPercent: idle * 100, rss: memory.rss, peak: memory.peak, idleRSS: idleRSS, contacts: contacts)
+                                idleCPUPercent: idle * 100, rss: memory.rss, peak: memory.peak, idleRSS: idleRSS, contacts: contacts,
+                                healthzCPU: healthzCPU)
         defer { fflush(nil) }
         print("""
 
               first sync of all nodes      \(Self.fmt(firstSync, 1)) s (\(dossierCount) dossiers, catalogues, units)
               hub CPU while polled         \(Self.fmt(hubCPU / window * 100, 1)) % of one core   (≈ \(Self.fmt(cycles / window, 1)) cycles/s, \(Self.fmt(hubCPU / max(cycles, 1) * 1000, 2)) ms CPU per cycle of 3 requests)
               hub CPU idle, no nodes       \(Self.fmt(idle * 100, 1)) %
+              hub CPU per GET /healthz     \(Self.fmt(healthzCPU, 3)) ms   (\(trivial.requests) back to back on one connection; ×3 = \(Self.fmt(3 * healthzCPU, 3)) ms, the baseline of a cycle)
               hub RSS                      \(Self.fmt(memory.rss)) MiB (peak \(Self.fmt(memory.peak)); idle before any node synced \(Self.fmt(idleRSS)) MiB)
               nodes in contact             \(contacts)/\(nodeCount)
               baseline: nginx serves ~105k small POSTs/s on this machine (perf-limits.md §4): \(Self.fmt(cycles / window * 3)) requests/s is \(Self.fmt(cycles / window * 3 / 105_000 * 100, 3)) % of it

@@ -17,6 +17,7 @@ import Glibc
 //   swift run -c release hoso-bench suite [--short] [--dossiers N] [--nodes-steady K] [--nodes-poll P] [--seconds S]
 //                                         [--data DIR] [--json FILE] [--check REFERENCE.json]
 //   swift run -c release hoso-bench check RUN.json REFERENCE.json
+//   swift run -c release hoso-bench reference OUT.json RUN.json [RUN.json ...]
 
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -58,6 +59,15 @@ case "suite":
     suite.checkPath = stringOption("check")
     suite.arguments = arguments
     exit(try await suite.run())
+case "reference":
+    // Merges --json files of several runs into a reference: per measure, the medians.
+    guard arguments.count >= 3 else {
+        FileHandle.standardError.write(Data("Usage: hoso-bench reference OUT.json RUN.json [RUN.json ...]\n".utf8))
+        exit(64)
+    }
+    let merged = Figures.merge(try arguments.dropFirst(2).map(Figures.load))
+    try Figures.save(merged, to: arguments[1])
+    print(Figures.table(merged.measures))
 case "check":
     // Compares two --json files (a run and a reference) without measuring anything.
     guard arguments.count == 3 else {
@@ -76,6 +86,7 @@ default:
                hoso-bench suite [--short] [--dossiers N] [--nodes-steady K] [--nodes-poll P] [--seconds S] [--interval I]
                                 [--rounds R] [--data DIR] [--json FILE] [--check REFERENCE.json]
                hoso-bench check RUN.json REFERENCE.json
+               hoso-bench reference OUT.json RUN.json [RUN.json ...]
 
         """.utf8))
     exit(64)
