@@ -24,7 +24,11 @@ struct AuthMiddleware: HTTPMiddleware {
         if let token = bearer ?? cookie {
             let policy = self.policy
             let store = self.store
-            if let session = try await offloaded({ try store.session(token: token, policy: policy) }) {
+            // The lookup also records the session's last use (a write): storage trouble
+            // there answers like any handler's (507 on a full disk), not a bare 500.
+            let found: ResolvedSession?
+            do { found = try await offloaded({ try store.session(token: token, policy: policy) }) } catch { return APIResponse.error(error) }
+            if let session = found {
                 if bearer == nil && !request.method.isSafe {
                     // Double-submit token: a cross-site form can send the cookie but cannot
                     // read the CSRF token to put it in a header.

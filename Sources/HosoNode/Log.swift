@@ -28,7 +28,21 @@ public struct Log: Sendable {
         var line = "ts=\(Log.timestamp()) level=\(level.name) component=\(component) event=\(Log.quote(event))"
         for (key, value) in fields { line += " \(key)=\(Log.quote(value))" }
         line += "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        Self.write(line)
+    }
+
+    /// One `write(2)` per line (lines from several threads stay whole), errors ignored:
+    /// `FileHandle.write` traps when the write fails, and a log on a full disk must not
+    /// take the node down (found by DiskFullTests). A line that cannot be written is lost.
+    static func write(_ line: String) {
+        var bytes = Array(line.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { Foundation.write(2, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { return }
+            offset += written
+        }
     }
 
     public func info(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.info, event, fields) }

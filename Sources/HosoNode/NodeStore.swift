@@ -57,8 +57,15 @@ public final class NodeStore: Sendable {
             let parent = try self.storedParentID(c)
             if created && seedCatalogues { try self.seedCatalogues(c) }
             // A root replica upgraded to a version with new code lists gets them (its
-            // children receive them on their next pull).
-            else if seedCatalogues && parent == nil { try self.seedCatalogues(c, onlyMissing: true) }
+            // children receive them on their next pull). A root has had code lists since
+            // it was created; an enrolled node before its first sync has none and no
+            // parent yet — opened then by a command (`hoso hub enroll` on a mid-tier
+            // node, say) it must not invent its own (the parent would refuse them as
+            // not_owner and they would sit in quarantine; found by FaultInjectionTests).
+            else if seedCatalogues && parent == nil,
+                    try c.scalar("SELECT count(*) FROM catalogues", as: Int.self) ?? 0 > 0 {
+                try self.seedCatalogues(c, onlyMissing: true)
+            }
             self.parentCache.set(parent)
         }
         try reloadCatalogueCodes()

@@ -1,6 +1,7 @@
 import Foundation
 import HosoDomain
 import HosoReplication
+import HosoSQLite
 
 /// How a node syncs with its parent (the `sync` part of node.json).
 public struct SyncSettings: Codable, Sendable, Equatable {
@@ -131,7 +132,7 @@ public final class SyncClient: @unchecked Sendable {
                 m.add("hoso_sync_rejections_total", ["side": "child"], Double(report.push.rejected))
                 return report
             } catch {
-                let syncError = (error as? SyncError) ?? SyncError(.internal, "\(error)")
+                let syncError = Self.syncError(error)
                 try? self.store.recordSyncOutcome(error: syncError)
                 self.store.metrics.add("hoso_sync_cycles_total", ["result": syncError.isRetryable ? "offline" : "error"])
                 throw syncError
@@ -259,7 +260,7 @@ public final class SyncClient: @unchecked Sendable {
                 try await syncOnce()
                 outcome = .success
             } catch {
-                let syncError = (error as? SyncError) ?? SyncError(.internal, "\(error)")
+                let syncError = Self.syncError(error)
                 outcome = .failure(retryable: syncError.isRetryable)
                 log.warning("sync_failed", ["code": syncError.code.rawValue, "retryable": String(syncError.isRetryable)])
             }
@@ -373,5 +374,17 @@ final class WakeSignal: @unchecked Sendable {
         self.waiter = nil
         lock.unlock()
         waiter.resume(returning: false)
+    }
+}
+
+extension SyncClient {
+    /// A failure of a cycle as a sync error: this node's own full disk says so (and is
+    /// retried) rather than passing for an internal error.
+    static func syncError(_ error: Error) -> SyncError {
+        switch error {
+        case let e as SyncError: e
+        case let e as SQLiteError where e.isDiskFull: SyncError(.diskFull, "This node's disk is full; nothing more was stored. Free some space.")
+        default: SyncError(.internal, "\(error)")
+        }
     }
 }

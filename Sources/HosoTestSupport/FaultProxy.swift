@@ -88,6 +88,7 @@ public final class FaultProxy: @unchecked Sendable {
         self.profile = profile
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ProcessNodeError("proxy: socket: \(String(cString: strerror(errno)))") }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         var one: Int32 = 1
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = Self.loopback(port: 0)
@@ -282,7 +283,7 @@ public final class FaultProxy: @unchecked Sendable {
     }
 
     private func connectUpstream() -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         var address = Self.loopback(port: upstreamPort)
         let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
@@ -310,8 +311,11 @@ public final class FaultProxy: @unchecked Sendable {
         return address
     }
 
-    /// A 60 s receive timeout (nothing hangs forever) and no Nagle delay.
+    /// Close-on-exec (a node process started by the test must not inherit the socket:
+    /// it would stay open after the proxy closes it), a 60 s receive timeout (nothing
+    /// hangs forever) and no Nagle delay.
     private static func configure(_ fd: Int32) {
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         var timeout = timeval(tv_sec: 60, tv_usec: 0)
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1

@@ -7,11 +7,12 @@ import HosoDomain
 /// A `hoso serve` process on a loopback port, for multi-process tests: started, killed
 /// with SIGKILL, restarted, and talked to over real HTTP.
 public final class ProcessNode: @unchecked Sendable {
-    // @unchecked: `process` is only touched by the test that owns the node.
+    // @unchecked: `child` is guarded by `lock`.
     public let name: String
     public let directory: String
     public let port: Int
-    public private(set) var process: Process?
+    private let lock = NSLock()
+    private var child: ChildProcess?
     let session: URLSession
 
     public init(name: String, directory: String, port: Int) {
@@ -25,7 +26,7 @@ public final class ProcessNode: @unchecked Sendable {
         session = URLSession(configuration: configuration)
     }
 
-    deinit { if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    deinit { if let child, child.isRunning { child.signal(SIGKILL); child.wait() } }
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -45,40 +46,39 @@ public final class ProcessNode: @unchecked Sendable {
 
     /// Starts `hoso serve` and waits until it answers `/healthz`.
     public func start(extra: [String] = []) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: HosoBinary.path)
-        process.arguments = ["serve", "--data", directory, "--port", String(port)] + extra
         let log = directory + "/test.log"
-        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        self.process = process
+        let child = try ChildProcess.spawn(HosoBinary.path, ["serve", "--data", directory, "--port", String(port)] + extra, output: log)
+        lock.withLock { self.child = child }
         for _ in 0..<200 {
             if (try? await request("GET", "/healthz").status) == 200 { return }
-            guard process.isRunning else { break }
+            guard child.isRunning else { break }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
-        throw ProcessNodeError("\(name) did not start: \((try? String(contentsOfFile: log, encoding: .utf8))?.suffix(2_000) ?? "")")
+        // A crash report starts with the runtime's message; show from there.
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let crash = ["Fatal error", "💣", "Crash"].compactMap { text.range(of: $0, options: .backwards)?.lowerBound }.min()
+        throw ProcessNodeError("\(name) did not start: " + (crash.map { String(text[$0...].prefix(3_000)) } ?? String(text.suffix(2_000))))
     }
 
     /// The running process's id.
-    public var pid: Int32? { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
+    public var pid: Int32? { lock.withLock { child }.flatMap { $0.isRunning ? $0.pid : nil } }
 
     /// `kill -9`: no chance to clean up.
     public func kill9() {
-        guard let process, process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        guard let child = lock.withLock({ child }), child.isRunning else { return }
+        child.signal(SIGKILL)
+        child.wait()
     }
 
-    /// SIGTERM and wait.
+    /// SIGTERM and wait (SIGKILL after 30 s: a test must not hang on a process).
     public func stop() {
-        guard let process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        guard let child = lock.withLock({ child }), child.isRunning else { return }
+        child.signal(SIGTERM)
+        if !child.wait(seconds: 30) {
+            print("\(name) ignored SIGTERM for 30 s; killed")
+            child.signal(SIGKILL)
+            child.wait()
+        }
     }
 
     /// One HTTP request; returns the status and the JSON body (`.null` if none).

@@ -55,7 +55,7 @@ public final class ProcessProvince: @unchecked Sendable {
     /// its parent at least every `maxRetry` seconds, so a test's healing is quick.
     @discardableResult
     public func addNode(_ name: String, units unitCodes: [String], parent parentName: String = "hub", proxySeed: UInt64? = nil,
-                        maxRetry: Double = 3) async throws -> ProcessNode {
+                        maxRetry: Double = 3, prepareDirectory: ((String) throws -> Void)? = nil) async throws -> ProcessNode {
         let parent = nodes[parentName]!
         // A mid-tier node enrols units it has received from the hub: wait for them.
         var token: String?
@@ -72,6 +72,7 @@ public final class ProcessProvince: @unchecked Sendable {
             parentURL = proxy.url
         }
         let node = ProcessNode(name: name, directory: root + "/" + name, port: ProcessNode.freePort())
+        try prepareDirectory?(node.directory)
         _ = try HosoBinary.check(["init", "--data", node.directory, "--name", "Nút \(name)", "--parent", parentURL, "--token", token,
                                   "--port", String(node.port), "--sync-interval", "1"])
         try Self.editConfiguration(node.directory) { config in

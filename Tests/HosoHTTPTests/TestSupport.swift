@@ -191,8 +191,9 @@ func testPattern(size: Int) -> [UInt8] {
     return bytes
 }
 
-/// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Double = 3, _ condition: () -> Bool) async -> Bool {
+/// Polls `condition` until it holds or `timeout` passes (generous: a liveness check on a
+/// loaded two-core CI machine, not a timing threshold).
+func eventually(timeout: Double = 15, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }

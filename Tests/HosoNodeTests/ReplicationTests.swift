@@ -293,6 +293,18 @@ import Testing
         #expect(try a.store.dossierDigests() == t.hub.store.dossierDigests(units: Set(["A", "A1", "A2"].map { t.units[$0]! })))
     }
 
+    /// A command run on an enrolled node's directory before its first sync (as
+    /// `hoso hub enroll` on a fresh mid-tier node) must not seed code lists of its own.
+    @Test func aCommandBeforeTheFirstSyncInventsNoCodeLists() throws {
+        let directory = NSTemporaryDirectory() + "hoso-enrolled-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try NodeStore(path: directory + "/hoso.sqlite", nodeID: RecordID.make(), seedCatalogues: false)
+        let reopened = try NodeStore(path: directory + "/hoso.sqlite")
+        #expect(throws: NodeError.self, "no code list until the parent sends them") { try reopened.catalogueEntries("dan_toc") }
+        #expect(try reopened.syncStatus(settings: nil).pending_changes == 0)
+    }
+
     @Test func aNodeRestoredFromAnOldBackupIsRefused() async throws {
         let t = try TestTopology()
         let a = try t.addNode("A", units: ["A"])
