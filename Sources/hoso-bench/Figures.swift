@@ -151,7 +151,7 @@ enum Figures {
         for ref in reference.measures where ref.checked {
             guard let refRatio = ref.ratio else { continue }
             guard let now = current[ref.key], let ratio = now.ratio, let worse = now.worsening(from: refRatio) else {
-                failures.append("\(ref.key): missing from this run")
+                failures.append("\(ref.key): no ratio in this run (measure missing, or a figure of 0)")
                 report.append("MISSING  \(ref.key)")
                 continue
             }

@@ -62,7 +62,8 @@ struct ReportBenchmark {
             ("women, Party members, one department", ["sex": "2", "party_member": true, "unit_id": "@dept"],
              "SELECT count(*) FROM person WHERE sex = '2' AND party_join_date IS NOT NULL", [], "search.filters"),
             ("age 30–40 with a university degree", ["age_min": 30, "age_max": 40, "qualification": ["DH"]],
-             "SELECT count(*) FROM person WHERE qualification = 'DH' AND birth_date BETWEEN '1986-01-01' AND '1996-12-31'", [], "search.age"),
+             "SELECT count(*) FROM person WHERE qualification = 'DH' AND birth_date BETWEEN ? AND ?",
+             ["\(CalendarDate.today().year - 40)-01-01", "\(CalendarDate.today().year - 30)-12-31"], "search.age"),
             ("personal id, 6 digits", ["personal_id": "087085"], "SELECT count(*) FROM person WHERE personal_id LIKE '087085%'", [], "search.id6"),
             ("personal id, 4 digits (half the province)", ["personal_id": "0871"], "SELECT count(*) FROM person WHERE personal_id LIKE '0871%'", [], "search.id4"),
         ]

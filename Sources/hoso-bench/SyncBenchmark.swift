@@ -107,6 +107,8 @@ struct SyncBenchmark {
         let store: NodeStore
         let client: SyncClient
         let unit: String
+        /// The client's transport, counting the exchanges it makes (nil: not counted).
+        var transport: CountingTransport? = nil
     }
 
     static var hosoBinary: String {
@@ -132,9 +134,9 @@ struct SyncBenchmark {
             let store = try NodeStore(path: root + "/node\(i).sqlite", nodeID: id, seedCatalogues: false)
             var settings = SyncSettings(parent_url: "http://127.0.0.1:\(hub.port)", credential: token, enabled: enabled, interval_seconds: interval)
             settings.batch_size = batch
-            let client = SyncClient(store: store, settings: settings, transport: HTTPSyncTransport(baseURL: URL(string: settings.parent_url)!),
-                                    log: Log(component: "node\(i)", level: .error))
-            return Node(store: store, client: client, unit: unit)
+            let transport = CountingTransport(HTTPSyncTransport(baseURL: URL(string: settings.parent_url)!))
+            let client = SyncClient(store: store, settings: settings, transport: transport, log: Log(component: "node\(i)", level: .error))
+            return Node(store: store, client: client, unit: unit, transport: transport)
         }
     }
 
@@ -154,11 +156,6 @@ struct SyncBenchmark {
         let scale = pow(10.0, Double(decimals))
         let rounded = (value * scale).rounded() / scale
         return decimals == 0 ? String(Int(rounded)) : String(rounded)
-    }
-
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
     }
 
     // MARK: (a) initial sync
@@ -232,6 +229,7 @@ struct SyncBenchmark {
             let reports = try await concurrently(nodes) { try await $0.client.syncOnce() }
             let seconds = Self.seconds(since: t0)
             let sent = reports.reduce(0) { $0 + $1.push.sent }
+            guard sent == records.count else { throw BenchError("round \(round + 1): the nodes wrote \(records.count) rows and pushed \(sent)") }
             pushRates.append(Double(sent) / seconds)
             pushed += sent
             pushSeconds += seconds
@@ -250,7 +248,7 @@ struct SyncBenchmark {
             changesetBytes += applied.changesetBytes
             conflicts += applied.conflicts
             if rounds > 1 {
-                print("  round \(round + 1): \(records.count) rows; push \(Self.fmt(pushRates.last!)) rows/s, upsert FULL \(Self.fmt(fulls.last!)), NORMAL \(Self.fmt(normals.last!)), session apply \(Self.fmt(sessions.last!)); CPU µs/row: push \(Self.fmt(pushCPUs.last!, 1)), upsert FULL \(Self.fmt(fullCPUs.last!, 1)), session apply \(Self.fmt(sessionCPUs.last!, 1))")
+                print("  round \(round + 1): \(records.count) rows written, \(sent) pushed; push \(Self.fmt(pushRates.last!)) rows/s, upsert FULL \(Self.fmt(fulls.last!)), NORMAL \(Self.fmt(normals.last!)), session apply \(Self.fmt(sessions.last!)); CPU µs/row: push \(Self.fmt(pushCPUs.last!, 1)), upsert FULL \(Self.fmt(fullCPUs.last!, 1)), session apply \(Self.fmt(sessionCPUs.last!, 1))")
                 fflush(nil)
             }
         }
@@ -404,206 +402,4 @@ struct SyncBenchmark {
         func us(_ s: Double) -> String { Self.fmt(s / Double(rows) * 1e6, 1) }
         print("\(rows) rows: encode \(us(encode)) µs/row, decode \(us(decode)) µs/row, apply \(us(apply)) µs/row (\(Self.fmt(Double(rows) / apply)) rows/s); floor upsert \(Self.fmt(1e6 / floor, 1)) µs/row")
     }
-
-    // MARK: (b) steady state
-
-    struct SteadyResult {
-        var edits: Int, applied: Int
-        /// Commit → applied at the hub, ms.
-        var p50: Double, p99: Double, max: Double
-        var hubCPUPercent: Double, hubRSS: Double
-        /// `GET /healthz` to the hub made the way sync makes its requests (URLSession, a new
-        /// connection each), every 20 ms during the same window: the transport's round trip
-        /// with nothing to do at either end, ms.
-        var probeP50: Double, probeP99: Double, probes: Int
-    }
-
-    @discardableResult
-    func steady(nodes nodeCount: Int, seconds: Double) async throws -> SteadyResult {
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        print("hoso-bench sync steady: 1 edit/s on each of \(nodeCount) nodes for \(Self.fmt(seconds)) s → hub (separate process); commit-to-applied-at-hub latency")
-        let hub = try makeHub(units: nodeCount)
-        let nodes = try makeNodes(hub, count: nodeCount, interval: 10, enabled: true)
-        try hub.start()
-        defer { hub.stop() }
-        _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
-        var ids: [String] = []
-        for (i, node) in nodes.enumerated() {
-            var data = SampleData(seed: UInt64(i + 11), firstSerial: i * 1_000)
-            ids.append(try node.store.createDossier(.commandLine("bench"), data.dossier(unitID: node.unit, historyRows: 10))["id"]!.stringValue!)
-        }
-        _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
-        for node in nodes { node.client.start() }
-
-        // The watcher reads the hub's change log as the hub commits it.
-        let watcher = try NodeStore(path: hub.directory.databasePath)
-        let pending = PendingEdits()
-        let stop = AtomicFlag()
-        let watcherTask = Task.detached {
-            var last = try watcher.changeLogTail(after: 0, limit: Int.max).last?.seq ?? 0
-            while !stop.isSet {
-                let entries = try watcher.changeLogTail(after: last, limit: 10_000)
-                let now = DispatchTime.now().uptimeNanoseconds
-                for entry in entries { pending.arrived(origin: entry.origin, counter: entry.counter, at: now) }
-                last = entries.last?.seq ?? last
-                try await Task.sleep(nanoseconds: 2_000_000)
-            }
-        }
-        let probeStop = AtomicFlag()
-        let probeTask = Task.detached { try await Self.probe(port: hub.port, every: 0.02, until: probeStop) }
-        let cpu0 = hub.cpuSeconds
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let edits = try await concurrently(Array(zip(nodes, ids))) { node, id in
-            var count = 0
-            var next = DispatchTime.now().uptimeNanoseconds + UInt64.random(in: 0..<1_000_000_000)
-            while Self.seconds(since: t0) < seconds {
-                let now = DispatchTime.now().uptimeNanoseconds
-                if now < next { try await Task.sleep(nanoseconds: next - now) }
-                next += 1_000_000_000
-                let written = try node.store.updatePerson(.commandLine("bench"), id: id, patch: ["phone": .string("09\(Int.random(in: 10_000_000...99_999_999))")])
-                let counter = VersionVector(validating: written["version"]!)?[node.store.nodeID] ?? 0
-                pending.sent(origin: node.store.nodeID, counter: counter, at: DispatchTime.now().uptimeNanoseconds)
-                count += 1
-            }
-            return count
-        }
-        try await Task.sleep(nanoseconds: 3_000_000_000)
-        let hubCPU = hub.cpuSeconds - cpu0
-        probeStop.set()
-        let probed = try await probeTask.value
-        stop.set()
-        _ = await watcherTask.result
-        for node in nodes { await node.client.stop() }
-        let latencies = pending.latencies().sorted()
-        let total = edits.reduce(0, +)
-        let result = SteadyResult(edits: total, applied: latencies.count, p50: Self.percentile(latencies, 0.5) * 1000,
-                                  p99: Self.percentile(latencies, 0.99) * 1000, max: (latencies.last ?? 0) * 1000,
-                                  hubCPUPercent: hubCPU / (seconds + 3) * 100, hubRSS: hub.memory.rss,
-                                  probeP50: Figures.percentile(probed, 0.5), probeP99: Figures.percentile(probed, 0.99), probes: probed.count)
-        defer { fflush(nil) }
-        print("""
-
-              edits committed at nodes     \(total) (\(Self.fmt(Double(total) / seconds, 1))/s)   applied at hub: \(latencies.count)
-              commit → applied at hub      p50 \(Self.fmt(Self.percentile(latencies, 0.5) * 1000, 1)) ms   p99 \(Self.fmt(Self.percentile(latencies, 0.99) * 1000, 1)) ms   max \(Self.fmt((latencies.last ?? 0) * 1000, 1)) ms
-              hub CPU                      \(Self.fmt(hubCPU / (seconds + 3) * 100, 1)) % of one core   RSS \(Self.fmt(hub.memory.rss)) MiB
-              GET /healthz at the hub      p50 \(Figures.format(result.probeP50)) ms   p99 \(Figures.format(result.probeP99)) ms   (\(result.probes) requests the way sync makes them — URLSession, new connection — every 20 ms in the same window)
-              baseline: PostgreSQL 15 logical replication replay lag at 1k updates/s: median 0.15 ms, max 9 ms (perf-limits.md §5);
-                        one loopback HTTP round trip: ~0.085 ms (nginx); a sync cycle is three (hello, push, pull)
-            """)
-        return result
-    }
-
-    /// `GET /healthz` requests to the hub through URLSession with `Connection: close`, as
-    /// `HTTPSyncTransport` sends its requests, one every `every` seconds until `stop`;
-    /// the round trips, ms, sorted.
-    static func probe(port: Int, every: Double, until stop: AtomicFlag) async throws -> [Double] {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        let session = URLSession(configuration: configuration)
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/healthz")!)
-        request.setValue("close", forHTTPHeaderField: "Connection")
-        var latencies: [Double] = []
-        while !stop.isSet {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            let (_, response) = try await session.data(for: request)
-            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw BenchError("GET /healthz failed at the hub") }
-            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-            try await Task.sleep(nanoseconds: UInt64(every * 1e9))
-        }
-        session.invalidateAndCancel()
-        return latencies.sorted()
-    }
-
-    // MARK: (c) polling load
-
-    struct PollResult {
-        /// Hub CPU while polled, % of one core; ms of CPU per cycle (hello, push, pull).
-        var hubCPUPercent: Double, cpuPerCycle: Double, cyclesPerSecond: Double
-        var idleCPUPercent: Double
-        /// Hub RSS, MiB: while polled, its peak, and idle before any node had synced.
-        var rss: Double, peak: Double, idleRSS: Double
-        var contacts: Int
-        /// Hub CPU per `GET /healthz` (one keep-alive connection, back to back), ms.
-        var healthzCPU: Double
-    }
-
-    @discardableResult
-    func poll(nodes nodeCount: Int, seconds: Double, interval: Double) async throws -> PollResult {
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        print("hoso-bench sync poll: \(nodeCount) idle nodes polling every \(Self.fmt(interval)) s (±20 %) for \(Self.fmt(seconds)) s; hub process CPU and memory")
-        let hub = try makeHub(units: nodeCount)
-        var dossierCount = 0
-        for i in 0..<nodeCount {
-            var data = SampleData(seed: UInt64(i + 101), firstSerial: i * 1_000)
-            for _ in 0..<5 { _ = try hub.store.createDossier(.commandLine("bench"), data.dossier(unitID: hub.units["B\(i)"]!, historyRows: 10)); dossierCount += 1 }
-        }
-        let nodes = try makeNodes(hub, count: nodeCount, interval: interval, enabled: true)
-        try hub.start()
-        defer { hub.stop() }
-        let idle0 = hub.cpuSeconds
-        try await Task.sleep(nanoseconds: 2_000_000_000)
-        let idle = (hub.cpuSeconds - idle0) / 2
-        let idleRSS = hub.memory.rss
-        // The baseline: the same hub process answering a request with nothing to do.
-        let healthz0 = hub.cpuSeconds
-        let trivial = Load.hammer(port: hub.port, clients: 1, seconds: 2, path: "/healthz")
-        let healthzCPU = (hub.cpuSeconds - healthz0) / Double(max(trivial.requests, 1)) * 1000
-        var t0 = DispatchTime.now().uptimeNanoseconds
-        _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
-        let firstSync = Self.seconds(since: t0)
-        for node in nodes { node.client.start() }
-        try await Task.sleep(nanoseconds: UInt64(interval * 1.5e9))   // let the schedule spread out
-        let cpu0 = hub.cpuSeconds
-        t0 = DispatchTime.now().uptimeNanoseconds
-        try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-        let window = Self.seconds(since: t0)
-        let hubCPU = hub.cpuSeconds - cpu0
-        let memory = hub.memory
-        let children = try hub.store.children()
-        for node in nodes { await node.client.stop() }
-        let contacts = children.filter { $0.last_contact_at != nil }.count
-        let cycles = Double(nodeCount) * window / interval
-        let result = PollResult(hubCPUPercent: hubCPU / window * 100, cpuPerCycle: hubCPU / max(cycles, 1) * 1000, cyclesPerSecond: cycles / window,
-                                idleCPUPercent: idle * 100, rss: memory.rss, peak: memory.peak, idleRSS: idleRSS, contacts: contacts,
-                                healthzCPU: healthzCPU)
-        defer { fflush(nil) }
-        print("""
-
-              first sync of all nodes      \(Self.fmt(firstSync, 1)) s (\(dossierCount) dossiers, catalogues, units)
-              hub CPU while polled         \(Self.fmt(hubCPU / window * 100, 1)) % of one core   (≈ \(Self.fmt(cycles / window, 1)) cycles/s, \(Self.fmt(hubCPU / max(cycles, 1) * 1000, 2)) ms CPU per cycle of 3 requests)
-              hub CPU idle, no nodes       \(Self.fmt(idle * 100, 1)) %
-              hub CPU per GET /healthz     \(Self.fmt(healthzCPU, 3)) ms   (\(trivial.requests) back to back on one connection; ×3 = \(Self.fmt(3 * healthzCPU, 3)) ms, the baseline of a cycle)
-              hub RSS                      \(Self.fmt(memory.rss)) MiB (peak \(Self.fmt(memory.peak)); idle before any node synced \(Self.fmt(idleRSS)) MiB)
-              nodes in contact             \(contacts)/\(nodeCount)
-              baseline: nginx serves ~105k small POSTs/s on this machine (perf-limits.md §4): \(Self.fmt(cycles / window * 3)) requests/s is \(Self.fmt(cycles / window * 3 / 105_000 * 100, 3)) % of it
-            """)
-        return result
-    }
-}
-
-/// Edits sent and seen at the hub. `@unchecked Sendable`: `lock` guards the maps.
-final class PendingEdits: @unchecked Sendable {
-    private let lock = NSLock()
-    private var sentAt: [String: UInt64] = [:]
-    private var done: [Double] = []
-
-    func sent(origin: String, counter: Int64, at time: UInt64) {
-        lock.lock(); defer { lock.unlock() }
-        sentAt["\(origin):\(counter)"] = time
-    }
-
-    func arrived(origin: String, counter: Int64, at time: UInt64) {
-        lock.lock(); defer { lock.unlock() }
-        if let start = sentAt.removeValue(forKey: "\(origin):\(counter)") { done.append(Double(time - min(start, time)) / 1e9) }
-    }
-
-    func latencies() -> [Double] { lock.lock(); defer { lock.unlock() }; return done }
-}
-
-/// `@unchecked Sendable`: `lock` guards `value`.
-final class AtomicFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
