@@ -99,6 +99,13 @@ enum Figures {
         return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
+    /// CPU time of this process (all threads), seconds, with nanosecond resolution.
+    static func processCPUTime() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
     /// A figure with about three significant digits and thousands separators.
     static func format(_ value: Double) -> String {
         let magnitude = abs(value)
