@@ -146,10 +146,14 @@ struct Suite {
         print("\n== 4/5 steady state (\(elapsed()))")
         let s = try await SyncBenchmark().steady(nodes: steadyNodes, seconds: seconds)
         guard s.applied == s.edits else { throw BenchError("only \(s.applied) of \(s.edits) edits reached the hub within 30 s of the window's end") }
+        // In --short the p50 is shown, not checked: beside another job the commit → hub path
+        // (three requests, two processes, the nodes' tasks on a 2-thread pool) went from 7.5x
+        // to 77x its probe while the probe, one request, barely moved. The cost of that path
+        // is checked by hub.poll.cpu and sync.*.cpu.*; a full run checks the latency too.
         let probe = "one loopback request to the same hub made the way sync makes them (URLSession, new connection, GET /healthz), every 20 ms in the same window"
         measures += [
             Measure(key: "sync.steady.p50", label: "commit → applied at hub, \(steadyNodes) nodes, p50", hoso: s.p50, baseline: s.probeP50,
-                    baselineLabel: probe, unit: "ms", better: .lower),
+                    baselineLabel: probe, unit: "ms", better: .lower, checked: !short),
             Measure(key: "sync.steady.p99", label: "commit → applied at hub, \(steadyNodes) nodes, p99", hoso: s.p99, baseline: s.probeP99,
                     baselineLabel: probe, unit: "ms", better: .lower, checked: !short),
         ]
