@@ -11,7 +11,8 @@ extension SyncBenchmark {
     // MARK: (b) steady state
 
     struct SteadyResult {
-        var edits: Int, applied: Int
+        /// Edits committed at the nodes; seen at the hub (some inside a newer version of the row).
+        var edits: Int, applied: Int, superseded: Int = 0
         /// Commit → applied at the hub, ms.
         var p50: Double, p99: Double, max: Double
         var hubCPUPercent: Double, hubRSS: Double
@@ -50,7 +51,7 @@ extension SyncBenchmark {
             while !stop.isSet {
                 let entries = try watcher.changeLogTail(after: last, limit: 10_000)
                 let now = DispatchTime.now().uptimeNanoseconds
-                for entry in entries { pending.arrived(origin: entry.origin, counter: entry.counter, at: now) }
+                for entry in entries { pending.arrived(origin: entry.origin, row: entry.rowID, counter: entry.counter, at: now) }
                 last = entries.last?.seq ?? last
                 try await Task.sleep(nanoseconds: 2_000_000)
             }
@@ -68,7 +69,7 @@ extension SyncBenchmark {
                 next += 1_000_000_000
                 let written = try node.store.updatePerson(.commandLine("bench"), id: id, patch: ["phone": .string("09\(Int.random(in: 10_000_000...99_999_999))")])
                 let counter = VersionVector(validating: written["version"]!)?[node.store.nodeID] ?? 0
-                pending.sent(origin: node.store.nodeID, counter: counter, at: DispatchTime.now().uptimeNanoseconds)
+                pending.sent(origin: node.store.nodeID, row: id, counter: counter, at: DispatchTime.now().uptimeNanoseconds)
                 count += 1
             }
             return count
@@ -86,14 +87,14 @@ extension SyncBenchmark {
         for node in nodes { await node.client.stop() }
         let latencies = pending.latencies().sorted()
         let total = edits.reduce(0, +)
-        let result = SteadyResult(edits: total, applied: latencies.count, p50: Figures.percentile(latencies, 0.5) * 1000,
+        let result = SteadyResult(edits: total, applied: latencies.count, superseded: pending.superseded, p50: Figures.percentile(latencies, 0.5) * 1000,
                                   p99: Figures.percentile(latencies, 0.99) * 1000, max: (latencies.last ?? 0) * 1000,
                                   hubCPUPercent: hubCPU / window * 100, hubRSS: hub.memory.rss,
                                   probeP50: Figures.percentile(probed, 0.5), probeP99: Figures.percentile(probed, 0.99), probes: probed.count)
         defer { fflush(nil) }
         print("""
 
-              edits committed at nodes     \(total) (\(Self.fmt(Double(total) / seconds, 1))/s)   applied at hub: \(latencies.count)
+              edits committed at nodes     \(total) (\(Self.fmt(Double(total) / seconds, 1))/s)   at the hub: \(latencies.count) (\(result.superseded) of them inside a newer version of the row)
               commit → applied at hub      p50 \(Self.fmt(result.p50, 1)) ms   p99 \(Self.fmt(result.p99, 1)) ms   max \(Self.fmt(result.max, 1)) ms   (the hub's change log is read every 2 ms)
               hub CPU                      \(Self.fmt(result.hubCPUPercent, 1)) % of one core   RSS \(Self.fmt(result.hubRSS)) MiB
               GET /healthz at the hub      p50 \(Figures.format(result.probeP50)) ms   p99 \(Figures.format(result.probeP99)) ms   (\(result.probes) requests the way sync makes them — URLSession, new connection — every 20 ms in the same window)
@@ -125,42 +126,54 @@ extension SyncBenchmark {
     }
 }
 
-/// Edits committed at the nodes and seen at the hub, matched by (origin, counter).
-/// An edit can show up at the hub before its node's task has recorded the commit (the
-/// task was not scheduled in between): the arrival waits for it and counts as 0 ms then.
+/// Edits committed at the nodes and seen at the hub. An edit is at the hub when the hub's
+/// change log holds that row from that origin at the edit's counter or a later one: a
+/// cycle that starts after two edits of the same row pushes only the newer version, which
+/// carries the older edit too (its latency is then until the newer one arrived). An edit
+/// can also show up at the hub before its node's task has recorded the commit (the task
+/// was not scheduled in between): it counts as 0 ms then.
 ///
-/// `@unchecked Sendable`: `lock` guards the maps.
+/// `@unchecked Sendable`: `lock` guards the maps and counts.
 final class PendingEdits: @unchecked Sendable {
     private let lock = NSLock()
-    private var sentAt: [String: UInt64] = [:]
-    private var early: [String: UInt64] = [:]
+    /// Per "origin row", the edits not yet seen at the hub, in commit order.
+    private var waiting: [String: [(counter: Int64, at: UInt64)]] = [:]
+    /// Per "origin row", the highest counter seen at the hub and when.
+    private var seen: [String: (counter: Int64, at: UInt64)] = [:]
     private var done: [Double] = []
+    private var supersededCount = 0
 
-    func sent(origin: String, counter: Int64, at time: UInt64) {
+    func sent(origin: String, row: String, counter: Int64, at time: UInt64) {
         lock.lock(); defer { lock.unlock() }
-        let key = "\(origin):\(counter)"
-        if let arrival = early.removeValue(forKey: key) {
-            done.append(Double(arrival - min(time, arrival)) / 1e9)
+        let key = origin + " " + row
+        if let arrival = seen[key], arrival.counter >= counter {
+            done.append(Double(arrival.at - min(time, arrival.at)) / 1e9)
         } else {
-            sentAt[key] = time
+            waiting[key, default: []].append((counter, time))
         }
     }
 
-    func arrived(origin: String, counter: Int64, at time: UInt64) {
+    func arrived(origin: String, row: String, counter: Int64, at time: UInt64) {
         lock.lock(); defer { lock.unlock() }
-        let key = "\(origin):\(counter)"
-        if let start = sentAt.removeValue(forKey: key) {
-            done.append(Double(time - min(start, time)) / 1e9)
-        } else {
-            early[key] = time
+        let key = origin + " " + row
+        if counter > (seen[key]?.counter ?? Int64.min) { seen[key] = (counter, time) }
+        guard let edits = waiting[key] else { return }
+        let (reached, still) = (edits.filter { $0.counter <= counter }, edits.filter { $0.counter > counter })
+        for edit in reached {
+            done.append(Double(time - min(edit.at, time)) / 1e9)
+            if edit.counter < counter { supersededCount += 1 }
         }
+        waiting[key] = still.isEmpty ? nil : still
     }
 
     /// Commit → seen at the hub, seconds, one per edit that arrived.
     func latencies() -> [Double] { lock.lock(); defer { lock.unlock() }; return done }
 
+    /// Edits that reached the hub inside a newer version of their row.
+    var superseded: Int { lock.lock(); defer { lock.unlock() }; return supersededCount }
+
     /// Edits committed at a node and not yet seen at the hub.
-    var outstanding: Int { lock.lock(); defer { lock.unlock() }; return sentAt.count }
+    var outstanding: Int { lock.lock(); defer { lock.unlock() }; return waiting.values.reduce(0) { $0 + $1.count } }
 }
 
 /// `@unchecked Sendable`: `lock` guards `value`.
