@@ -65,27 +65,39 @@ struct ReportBenchmark {
 
         // Search: typical queries, each repeated.
         print("\nSearch (store.search, page of 50, sorted by Vietnamese name; \(searchRuns) runs each, alternating with the raw query)")
+        // The raw query counts the live rows matching the same selective conditions
+        // store.search builds (NodeStore.searchConditions), over the same index or FTS5 table
+        // (`deleted = 0` lets the partial index on personal_id serve it, as in ours) —
+        // without the reach and transfer conditions, the sorted page of summaries and the
+        // unit names.
+        let dept = try store.db.read { try $0.scalar("SELECT id FROM units WHERE code = 'SO01'", as: String.self) } ?? root
+        let deptUnits: [DatabaseValueConvertible] = try store.db.read { c in
+            try c.rows("SELECT id FROM units WHERE id = ? OR parent_id = ?", [dept, dept]).compactMap { $0.get("id", as: String.self) }
+        }
+        let today = CalendarDate.today().iso
+        func yearsAgo(_ years: Int) -> String { String(Int(today.prefix(4))! - years) + today.dropFirst(4) }
         let queries: [(String, JSONObject, String, [DatabaseValueConvertible], String)] = [
             ("name 'nguyen van'", ["name": "nguyen van"],
              "SELECT count(*) FROM person_fts WHERE person_fts MATCH ?", ["\"nguyen\"* AND \"van\"*"], "search.name"),
             ("name 'thị hoa'", ["name": "thị hoa"], "SELECT count(*) FROM person_fts WHERE person_fts MATCH ?", ["\"thi\"* AND \"hoa\"*"], "search.name2"),
-            ("women, Party members, one department", ["sex": "2", "party_member": true, "unit_id": "@dept"],
-             "SELECT count(*) FROM person WHERE sex = '2' AND party_join_date IS NOT NULL", [], "search.filters"),
+            ("women, Party members, one department", ["sex": "2", "party_member": true, "unit_id": .string(dept)],
+             "SELECT count(*) FROM person WHERE deleted = 0 AND unit_id IN (\(deptUnits.map { _ in "?" }.joined(separator: ","))) AND sex = '2' AND party_join_date IS NOT NULL",
+             deptUnits, "search.filters"),
             ("age 30–40 with a university degree", ["age_min": 30, "age_max": 40, "qualification": ["DH"]],
-             "SELECT count(*) FROM person WHERE qualification = 'DH' AND birth_date BETWEEN ? AND ?",
-             ["\(CalendarDate.today().year - 40)-01-01", "\(CalendarDate.today().year - 30)-12-31"], "search.age"),
-            ("personal id, 6 digits", ["personal_id": "087085"], "SELECT count(*) FROM person WHERE personal_id LIKE '087085%'", [], "search.id6"),
-            ("personal id, 4 digits (half the province)", ["personal_id": "0871"], "SELECT count(*) FROM person WHERE personal_id LIKE '0871%'", [], "search.id4"),
+             "SELECT count(*) FROM person WHERE deleted = 0 AND qualification = 'DH' AND birth_date <= ? AND birth_date > ?", [yearsAgo(30), yearsAgo(41)], "search.age"),
+            ("personal id, 6 digits", ["personal_id": "087085"], "SELECT count(*) FROM person WHERE deleted = 0 AND personal_id >= ? AND personal_id < ?",
+             ["087085", "087085:"], "search.id6"),
+            ("personal id, 4 digits (half the province)", ["personal_id": "0871"], "SELECT count(*) FROM person WHERE deleted = 0 AND personal_id >= ? AND personal_id < ?",
+             ["0871", "0871:"], "search.id4"),
         ]
-        let dept = try store.db.read { try $0.scalar("SELECT id FROM units WHERE code = 'SO01'", as: String.self) } ?? root
         print("  query                                            ours p50    p95     raw SQLite p50   ratio   matches")
         for (label, criteria, rawSQL, rawArgs, key) in queries {
-            var c = criteria
-            if c["unit_id"] == "@dept" { c["unit_id"] = .string(dept) }
-            let parsed = try SearchCriteria(json: .object(c))
-            var total = 0
+            let parsed = try SearchCriteria(json: .object(criteria))
+            var total = 0, rawTotal = 0
             let (o, r) = try Self.alternating(searchRuns, { total = try store.search(admin, parsed).total },
-                                              { _ = try store.db.read { try $0.scalar(rawSQL, rawArgs, as: Int.self) } })
+                                              { rawTotal = try store.db.read { try $0.scalar(rawSQL, rawArgs, as: Int.self) } ?? -1 })
+            // The same conditions must find the same dossiers (none is deleted or transferred here).
+            guard total == rawTotal else { throw BenchError("\(key): store.search found \(total) dossiers, the raw query \(rawTotal)") }
             let (ours, raw) = (o.wall, r.wall)
             result.searches.append(Timing(key: key, label: label, ours: Self.p(ours, 0.5), ours95: Self.p(ours, 0.95), raw: Self.p(raw, 0.5),
                                           oursCPU: o.medianCPU, rawCPU: r.medianCPU))

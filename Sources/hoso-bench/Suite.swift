@@ -124,21 +124,21 @@ struct Suite {
         let upsert = "SQLite batched upsert of the same rows, 1,000 per transaction, synchronous=FULL"
         let session = "SQLite session extension: the same rows as changesets of 1,000, sqlite3changeset_apply, one transaction each, FULL"
         measures += [
-            Measure(key: "sync.push.upsert", label: "initial sync node → hub, rows/s", hoso: i.pushRate, baseline: i.upsertFull, ratio: i.pushUpsertRatio,
+            Measure(key: "sync.push.upsert", label: "initial sync node → hub, rows/s (vs upsert)", hoso: i.pushRate, baseline: i.upsertFull, ratio: i.pushUpsertRatio,
                     baselineLabel: upsert, unit: "/s", better: .higher, checked: !short),
-            Measure(key: "sync.push.session", label: "initial sync node → hub, rows/s", hoso: i.pushRate, baseline: i.sessionApply, ratio: i.pushSessionRatio,
+            Measure(key: "sync.push.session", label: "initial sync node → hub, rows/s (vs session)", hoso: i.pushRate, baseline: i.sessionApply, ratio: i.pushSessionRatio,
                     baselineLabel: session, unit: "/s", better: .higher, checked: !short),
-            Measure(key: "sync.pull.upsert", label: "initial sync hub → fresh node, rows/s", hoso: i.pullRate, baseline: i.pullUpsertFull, ratio: i.pullUpsertRatio,
+            Measure(key: "sync.pull.upsert", label: "initial sync hub → fresh node, rows/s (vs upsert)", hoso: i.pullRate, baseline: i.pullUpsertFull, ratio: i.pullUpsertRatio,
                     baselineLabel: upsert, unit: "/s", better: .higher, checked: !short),
-            Measure(key: "sync.pull.session", label: "initial sync hub → fresh node, rows/s", hoso: i.pullRate, baseline: i.pullSessionApply, ratio: i.pullSessionRatio,
+            Measure(key: "sync.pull.session", label: "initial sync hub → fresh node, rows/s (vs session)", hoso: i.pullRate, baseline: i.pullSessionApply, ratio: i.pullSessionRatio,
                     baselineLabel: session, unit: "/s", better: .higher, checked: !short),
-            Measure(key: "sync.push.cpu.upsert", label: "initial sync node → hub, CPU µs per row", hoso: i.pushCPU, baseline: i.upsertCPU,
+            Measure(key: "sync.push.cpu.upsert", label: "initial sync node → hub, CPU µs/row (vs upsert)", hoso: i.pushCPU, baseline: i.upsertCPU,
                     ratio: i.pushUpsertCPURatio, baselineLabel: upsert + " (CPU)", unit: "µs", better: .lower),
-            Measure(key: "sync.push.cpu.session", label: "initial sync node → hub, CPU µs per row", hoso: i.pushCPU, baseline: i.sessionCPU,
+            Measure(key: "sync.push.cpu.session", label: "initial sync node → hub, CPU µs/row (vs session)", hoso: i.pushCPU, baseline: i.sessionCPU,
                     ratio: i.pushSessionCPURatio, baselineLabel: session + " (CPU)", unit: "µs", better: .lower),
-            Measure(key: "sync.pull.cpu.upsert", label: "initial sync hub → fresh node, CPU µs per row", hoso: i.pullCPU, baseline: i.pullUpsertCPU,
+            Measure(key: "sync.pull.cpu.upsert", label: "initial sync hub → fresh node, CPU µs/row (vs upsert)", hoso: i.pullCPU, baseline: i.pullUpsertCPU,
                     ratio: i.pullUpsertCPURatio, baselineLabel: upsert + " (CPU)", unit: "µs", better: .lower),
-            Measure(key: "sync.pull.cpu.session", label: "initial sync hub → fresh node, CPU µs per row", hoso: i.pullCPU, baseline: i.pullSessionCPU,
+            Measure(key: "sync.pull.cpu.session", label: "initial sync hub → fresh node, CPU µs/row (vs session)", hoso: i.pullCPU, baseline: i.pullSessionCPU,
                     ratio: i.pullSessionCPURatio, baselineLabel: session + " (CPU)", unit: "µs", better: .lower),
         ]
 
