@@ -5,6 +5,13 @@ import HosoReplication
 /// polling benchmark divides the hub's CPU by the cycles and requests that really
 /// happened rather than by how many the schedule should have produced.
 ///
+/// An exchange is not cancelled with the task that awaits it: it runs in a task of its
+/// own. FoundationNetworking deadlocks when a task awaiting `URLSession.data(for:)` is
+/// cancelled while that transfer completes (the cancellation handler, run under the
+/// task's status lock, waits for the session's queue, whose thread waits for that lock
+/// to resume the task): `SyncClient.stop()` of 200 polling nodes hung the full suite so.
+/// Here the request runs to its end and `stop()` waits for it.
+///
 /// `@unchecked Sendable`: `lock` guards `counts`.
 final class CountingTransport: SyncTransport, @unchecked Sendable {
     private let inner: SyncTransport
@@ -14,7 +21,8 @@ final class CountingTransport: SyncTransport, @unchecked Sendable {
     init(_ inner: SyncTransport) { self.inner = inner }
 
     func exchange(path: String, body: [UInt8], credential: String) async throws -> (status: Int, body: [UInt8]) {
-        let answer = try await inner.exchange(path: path, body: body, credential: credential)
+        let inner = self.inner
+        let answer = try await Task { try await inner.exchange(path: path, body: body, credential: credential) }.value
         lock.withLock { counts[path, default: 0] += 1 }
         return answer
     }

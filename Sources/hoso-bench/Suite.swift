@@ -53,6 +53,7 @@ struct Suite {
 
         // 1. Local writes through the API, and one dossier read next to the HTTP ceiling.
         print("\n== 1/5 local writes and the loopback HTTP ceiling (\(elapsed()))")
+        fflush(nil)
         var write = WriteBenchmark(dossiers: writeDossiers, clients: clients, historyRows: 20)
         write.rounds = rounds
         write.readSeconds = readSeconds
@@ -85,6 +86,7 @@ struct Suite {
 
         // 2. The province: search and reports.
         print("\n== 2/5 search and reports over a generated province (\(elapsed()))")
+        fflush(nil)
         var reports = ReportBenchmark(dossiers: dossiers, historyRows: 6, dataPath: dataPath)
         reports.searchRuns = short ? 60 : 40
         reports.formRuns = short ? 5 : 3
@@ -120,6 +122,7 @@ struct Suite {
         // another test suite ran); its CPU per row, next to the baselines' CPU per row, is
         // what --check compares.
         print("\n== 3/5 initial sync (\(elapsed()))")
+        fflush(nil)
         let i = try await SyncBenchmark().initial(dossiers: dossiers, nodes: syncNodes, historyRows: 29, rounds: rounds)
         let upsert = "SQLite batched upsert of the same rows, 1,000 per transaction, synchronous=FULL"
         let session = "SQLite session extension: the same rows as changesets of 1,000, sqlite3changeset_apply, one transaction each, FULL"
@@ -144,6 +147,7 @@ struct Suite {
 
         // 4. Steady state.
         print("\n== 4/5 steady state (\(elapsed()))")
+        fflush(nil)
         let s = try await SyncBenchmark().steady(nodes: steadyNodes, seconds: seconds)
         guard s.applied == s.edits else { throw BenchError("only \(s.applied) of \(s.edits) edits reached the hub within 30 s of the window's end") }
         // In --short the p50 is shown, not checked: beside another job the commit → hub path
@@ -160,6 +164,7 @@ struct Suite {
 
         // 5. Polling load on the hub.
         print("\n== 5/5 polling load (\(elapsed()))")
+        fflush(nil)
         let p = try await SyncBenchmark().poll(nodes: pollNodes, seconds: seconds, interval: pollInterval)
         measures += [
             Measure(key: "hub.poll.cpu", label: "hub CPU per poll cycle, \(pollNodes) nodes", hoso: p.cpuPerCycle, baseline: p.baselinePerCycle,
