@@ -28,7 +28,7 @@ let package = Package(
         // Thin executable: the CLI.
         .executableTarget(name: "hoso", dependencies: ["HosoNode", "HosoHTTP"]),
         // Benchmarks: a command that prints figures, never a test.
-        .executableTarget(name: "hoso-bench", dependencies: ["HosoNode", "HosoSQLite", "HosoHTTP"]),
+        .executableTarget(name: "hoso-bench", dependencies: ["HosoNode", "HosoSQLite", "HosoHTTP", "CSQLite"]),
         // Helpers shared by the test targets.
         .target(name: "HosoTestSupport", dependencies: ["HosoNode", "HosoSQLite", "HosoHTTP", "HosoReplication"]),
 

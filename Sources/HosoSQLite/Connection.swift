@@ -8,6 +8,9 @@ import Foundation
 /// serial queue (`DatabaseQueue`), or by a single test.
 public final class Connection {
     let handle: OpaquePointer
+    /// The raw `sqlite3*`, for SQLite APIs this wrapper does not cover (the benchmark's
+    /// session-extension baseline). Use it only on the connection's own queue.
+    public var sqliteHandle: OpaquePointer { handle }
     /// The database file path (":memory:" for an in-memory database).
     public let path: String
     private var cache: [String: Statement] = [:]

@@ -1,5 +1,8 @@
 import Dispatch
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import HosoDomain
 import HosoNode
 import HosoReplication
@@ -104,6 +107,8 @@ struct SyncBenchmark {
         let store: NodeStore
         let client: SyncClient
         let unit: String
+        /// The client's transport, counting the exchanges it makes (nil: not counted).
+        var transport: CountingTransport? = nil
     }
 
     static var hosoBinary: String {
@@ -129,9 +134,9 @@ struct SyncBenchmark {
             let store = try NodeStore(path: root + "/node\(i).sqlite", nodeID: id, seedCatalogues: false)
             var settings = SyncSettings(parent_url: "http://127.0.0.1:\(hub.port)", credential: token, enabled: enabled, interval_seconds: interval)
             settings.batch_size = batch
-            let client = SyncClient(store: store, settings: settings, transport: HTTPSyncTransport(baseURL: URL(string: settings.parent_url)!),
-                                    log: Log(component: "node\(i)", level: .error))
-            return Node(store: store, client: client, unit: unit)
+            let transport = CountingTransport(HTTPSyncTransport(baseURL: URL(string: settings.parent_url)!))
+            let client = SyncClient(store: store, settings: settings, transport: transport, log: Log(component: "node\(i)", level: .error))
+            return Node(store: store, client: client, unit: unit, transport: transport)
         }
     }
 
@@ -153,78 +158,173 @@ struct SyncBenchmark {
         return decimals == 0 ? String(Int(rounded)) : String(rounded)
     }
 
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
-    }
-
     // MARK: (a) initial sync
 
-    func initial(dossiers: Int, nodes nodeCount: Int, historyRows: Int) async throws {
+    struct InitialResult {
+        var pushed: Int, pushRate: Double, pushSeconds: Double
+        var upsertFull: Double, upsertNormal: Double, sessionApply: Double
+        var hubCPU: Double, hubRSS: Double, hubPeak: Double
+        var pulled: Int, pullRate: Double, pullUpsertFull: Double, pullSessionApply: Double
+        /// Medians of the rounds' ratios (sync / baseline).
+        var pushUpsertRatio: Double?, pushSessionRatio: Double?, pullUpsertRatio: Double?, pullSessionRatio: Double?
+        /// CPU per row, µs (medians over the rounds): sync counts the hub process and this
+        /// one (the nodes); the baselines this process. Far less moved by other load on the
+        /// machine than rows/s, because a pipeline over two processes loses more wall time to
+        /// a competing job than a single-threaded baseline does.
+        var pushCPU: Double = 0, upsertCPU: Double = 0, sessionCPU: Double = 0
+        var pullCPU: Double = 0, pullUpsertCPU: Double = 0, pullSessionCPU: Double = 0
+        var pushUpsertCPURatio: Double?, pushSessionCPURatio: Double?, pullUpsertCPURatio: Double?, pullSessionCPURatio: Double?
+    }
+
+    /// Runs `body` and returns its result with the CPU it took in this process, µs per `rows`.
+    static func cpuPerRow<T>(_ rows: Int, _ body: () throws -> T) rethrows -> (T, Double) {
+        let cpu0 = Figures.processCPUSeconds()
+        let value = try body()
+        return (value, (Figures.processCPUSeconds() - cpu0) / Double(max(rows, 1)) * 1e6)
+    }
+
+    /// `rounds`: the dossiers are generated and pushed in that many alternating parts,
+    /// each followed by its baselines over the same rows, and the pull (with its
+    /// baselines) is repeated as often; the figures are medians.
+    @discardableResult
+    func initial(dossiers: Int, nodes nodeCount: Int, historyRows: Int, rounds: Int = 1) async throws -> InitialResult {
         defer { try? FileManager.default.removeItem(atPath: root) }
-        print("hoso-bench sync initial: \(dossiers) dossiers × ~\(historyRows + 1) rows on \(nodeCount) nodes → fresh hub (separate process, loopback HTTP)")
+        print("hoso-bench sync initial: \(dossiers) dossiers × ~\(historyRows + 1) rows on \(nodeCount) nodes → fresh hub (separate process, loopback HTTP), \(rounds) round(s)")
         let hub = try makeHub(units: nodeCount + 1)
         let nodes = try makeNodes(hub, count: nodeCount)
         try hub.start()
         defer { hub.stop() }
         _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
 
-        // Generate the province at the nodes (not timed).
-        var t0 = DispatchTime.now().uptimeNanoseconds
+        let floorFull = try NodeStore(path: root + "/floor-full.sqlite", seedCatalogues: false)
+        let floorNormal = try NodeStore(path: root + "/floor-normal.sqlite", seedCatalogues: false)
+        let session = try SessionBaseline(directory: root + "/session")
         let perNode = dossiers / nodeCount
-        _ = try await concurrently(Array(nodes.enumerated())) { index, node in
-            var data = SampleData(seed: UInt64(index + 1) * 7919, firstSerial: index * 100_000)
-            for _ in 0..<perNode {
-                _ = try node.store.createDossier(.commandLine("bench"), data.dossier(unitID: node.unit, historyRows: historyRows))
+        var pushRates: [Double] = [], fulls: [Double] = [], normals: [Double] = [], sessions: [Double] = []
+        var pushCPUs: [Double] = [], fullCPUs: [Double] = [], sessionCPUs: [Double] = []
+        var pushed = 0, pushSeconds = 0.0, hubCPU = 0.0, generated = 0.0, changesetBytes = 0, conflicts = 0
+        for round in 0..<rounds {
+            // Generate this round's part of the province at the nodes (not timed).
+            var t0 = DispatchTime.now().uptimeNanoseconds
+            let done = perNode * round / rounds
+            let count = perNode * (round + 1) / rounds - done
+            let parts = try await concurrently(Array(nodes.enumerated())) { index, node in
+                // Serials stay unique across nodes and rounds (personal ids must be).
+                var data = SampleData(seed: UInt64(index + 1) * 7919 + UInt64(round), firstSerial: index * 100_000 + done)
+                var ids: [String] = []
+                for _ in 0..<count {
+                    ids.append(try node.store.createDossier(.commandLine("bench"), data.dossier(unitID: node.unit, historyRows: historyRows))["id"]?.stringValue ?? "")
+                }
+                return ids
             }
-            return 0
+            let fresh = Set(parts.flatMap { $0 })
+            let records = try nodes.flatMap { try $0.store.dossierRecords() }.filter { record in
+                fresh.contains(record.entity == "person" ? record.id : record.data["person_id"]?.stringValue ?? "")
+            }
+            generated += Self.seconds(since: t0)
+
+            // Nodes → hub.
+            let cpu0 = hub.cpuSeconds, benchCPU0 = Figures.processCPUSeconds()
+            t0 = DispatchTime.now().uptimeNanoseconds
+            let reports = try await concurrently(nodes) { try await $0.client.syncOnce() }
+            let seconds = Self.seconds(since: t0)
+            let sent = reports.reduce(0) { $0 + $1.push.sent }
+            guard sent == records.count else { throw BenchError("round \(round + 1): the nodes wrote \(records.count) rows and pushed \(sent)") }
+            pushRates.append(Double(sent) / seconds)
+            pushed += sent
+            pushSeconds += seconds
+            hubCPU += hub.cpuSeconds - cpu0
+            pushCPUs.append((hub.cpuSeconds - cpu0 + Figures.processCPUSeconds() - benchCPU0) / Double(max(sent, 1)) * 1e6)
+
+            // The floors: the same rows upserted into a replica, 1,000 per transaction; the
+            // same rows as session changesets of 1,000 applied to a replica.
+            let (full, fullCPU) = try Self.cpuPerRow(records.count) { try floorFull.rawUpsert(records, batchSize: 1_000, durable: true) }
+            fulls.append(full)
+            fullCPUs.append(fullCPU)
+            normals.append(try floorNormal.rawUpsert(records, batchSize: 1_000, durable: false))
+            let applied = try session.run(records, batchSize: 1_000)
+            sessions.append(applied.applyRate)
+            sessionCPUs.append(applied.applyCPU / Double(max(records.count, 1)) * 1e6)
+            changesetBytes += applied.changesetBytes
+            conflicts += applied.conflicts
+            if rounds > 1 {
+                print("  round \(round + 1): \(records.count) rows written, \(sent) pushed; push \(Self.fmt(pushRates.last!)) rows/s, upsert FULL \(Self.fmt(fulls.last!)), NORMAL \(Self.fmt(normals.last!)), session apply \(Self.fmt(sessions.last!)); CPU µs/row: push \(Self.fmt(pushCPUs.last!, 1)), upsert FULL \(Self.fmt(fullCPUs.last!, 1)), session apply \(Self.fmt(sessionCPUs.last!, 1))")
+                fflush(nil)
+            }
         }
-        let records = try nodes.flatMap { try $0.store.dossierRecords() }
-        print("  generated \(records.count) rows at the nodes in \(Self.fmt(Self.seconds(since: t0), 1)) s (not timed)")
-        fflush(nil)
-
-        // Nodes → hub.
-        let cpu0 = hub.cpuSeconds
-        t0 = DispatchTime.now().uptimeNanoseconds
-        let reports = try await concurrently(nodes) { try await $0.client.syncOnce() }
-        let pushSeconds = Self.seconds(since: t0)
-        let pushed = reports.reduce(0) { $0 + $1.push.sent }
-        let pushRate = Double(pushed) / pushSeconds
-        let hubCPU = hub.cpuSeconds - cpu0
         let memory = hub.memory
-
-        // The floor: the same rows upserted into a fresh replica, 1,000 per transaction.
-        let floorDurable = try NodeStore(path: root + "/floor-full.sqlite", seedCatalogues: false).rawUpsert(records, batchSize: 1_000, durable: true)
-        let floorNormal = try NodeStore(path: root + "/floor-normal.sqlite", seedCatalogues: false).rawUpsert(records, batchSize: 1_000, durable: false)
+        var result = InitialResult(pushed: pushed, pushRate: Figures.median(pushRates), pushSeconds: pushSeconds,
+                                   upsertFull: Figures.median(fulls), upsertNormal: Figures.median(normals), sessionApply: Figures.median(sessions),
+                                   hubCPU: hubCPU, hubRSS: memory.rss, hubPeak: memory.peak, pulled: 0, pullRate: 0, pullUpsertFull: 0, pullSessionApply: 0,
+                                   pushUpsertRatio: Measure.pairedRatio(pushRates, fulls), pushSessionRatio: Measure.pairedRatio(pushRates, sessions))
+        result.pushCPU = Figures.median(pushCPUs)
+        result.upsertCPU = Figures.median(fullCPUs)
+        result.sessionCPU = Figures.median(sessionCPUs)
+        result.pushUpsertCPURatio = Measure.pairedRatio(pushCPUs, fullCPUs)
+        result.pushSessionCPURatio = Measure.pairedRatio(pushCPUs, sessionCPUs)
 
         print("""
+              generated the rows at the nodes in \(Self.fmt(generated, 1)) s (not timed)
 
-              nodes → hub (push)           \(Self.fmt(pushRate)) rows/s   \(pushed) rows in \(Self.fmt(pushSeconds, 1)) s   hub CPU \(Self.fmt(hubCPU, 1)) s, RSS \(Self.fmt(memory.rss)) MiB (peak \(Self.fmt(memory.peak)))
-              SQLite batched upsert, FULL  \(Self.fmt(floorDurable)) rows/s   (same rows, 1,000 per transaction, durable like a sync batch)
-              SQLite batched upsert, NORMAL \(Self.fmt(floorNormal)) rows/s
-              ratio sync / SQLite FULL     \(Self.fmt(pushRate / floorDurable, 2))     ratio / NORMAL \(Self.fmt(pushRate / floorNormal, 2))
-              PostgreSQL 15 logical replication on this machine: 38–70k rows/s (perf-limits.md §5) → ratio \(Self.fmt(pushRate / 38_000, 2))–\(Self.fmt(pushRate / 70_000, 2))
+              nodes → hub (push)           \(Self.fmt(result.pushRate)) rows/s   \(pushed) rows in \(Self.fmt(pushSeconds, 1)) s   hub CPU \(Self.fmt(hubCPU, 1)) s, RSS \(Self.fmt(memory.rss)) MiB (peak \(Self.fmt(memory.peak)))
+              SQLite batched upsert, FULL  \(Self.fmt(result.upsertFull)) rows/s   (same rows, 1,000 per transaction, durable like a sync batch)
+              SQLite batched upsert, NORMAL \(Self.fmt(result.upsertNormal)) rows/s
+              session changeset apply, FULL \(Self.fmt(result.sessionApply)) rows/s   (same rows, one changeset of 1,000 per transaction; \(Self.fmt(Double(changesetBytes) / Double(max(pushed, 1)), 1)) B/row, \(conflicts) conflicts)
+              CPU per row, µs              push \(Self.fmt(result.pushCPU, 1)) (hub + nodes)   upsert FULL \(Self.fmt(result.upsertCPU, 1))   session apply \(Self.fmt(result.sessionCPU, 1))
+              ratio sync / SQLite FULL     \(Self.fmt(result.pushUpsertRatio ?? 0, 2))     ratio / NORMAL \(Self.fmt(result.pushRate / result.upsertNormal, 2))     ratio / session apply \(Self.fmt(result.pushSessionRatio ?? 0, 2))\(rounds > 1 ? "   (medians of the rounds)" : "")
+              PostgreSQL 15 logical replication on this machine: 38–70k rows/s (perf-limits.md §5) → ratio \(Self.fmt(result.pushRate / 38_000, 2))–\(Self.fmt(result.pushRate / 70_000, 2))
             """)
 
-        // Hub → a fresh node serving one unit (a node replaced after a disk failure).
+        // Hub → a fresh node serving one unit (a node replaced after a disk failure); each
+        // repeat replaces the previous one.
         let first = nodes[0]
-        try hub.store.retireChild(.commandLine("bench"), nodeID: first.store.nodeID)
-        let (id, token) = try hub.store.enrollChild(.commandLine("bench"), name: "Nút 0 (mới)", unitIDs: [first.unit], selfName: "hub")
-        let fresh = try NodeStore(path: root + "/fresh.sqlite", nodeID: id, seedCatalogues: false)
-        let client = SyncClient(store: fresh, settings: SyncSettings(parent_url: "http://127.0.0.1:\(hub.port)", credential: token, enabled: false),
-                                transport: HTTPSyncTransport(baseURL: URL(string: "http://127.0.0.1:\(hub.port)")!), log: Log(component: "fresh", level: .error))
-        t0 = DispatchTime.now().uptimeNanoseconds
-        let report = try await client.syncOnce()
-        let pullSeconds = Self.seconds(since: t0)
-        let pullRate = Double(report.pull.received) / pullSeconds
         let unitRecords = try first.store.dossierRecords()
-        let unitFloor = try NodeStore(path: root + "/floor-unit.sqlite", seedCatalogues: false).rawUpsert(unitRecords, batchSize: 1_000, durable: true)
-        let held = try fresh.dossierDigests().count
+        var retire = first.store.nodeID
+        var pullRates: [Double] = [], unitFulls: [Double] = [], unitSessions: [Double] = []
+        var pullCPUs: [Double] = [], unitFullCPUs: [Double] = [], unitSessionCPUs: [Double] = []
+        var lastPull = SyncCycleReport(), held = 0, freshCheck = ""
+        for repeat_ in 0..<rounds {
+            try hub.store.retireChild(.commandLine("bench"), nodeID: retire)
+            let (id, token) = try hub.store.enrollChild(.commandLine("bench"), name: "Nút 0 (mới \(repeat_))", unitIDs: [first.unit], selfName: "hub")
+            let fresh = try NodeStore(path: root + "/fresh\(repeat_).sqlite", nodeID: id, seedCatalogues: false)
+            let client = SyncClient(store: fresh, settings: SyncSettings(parent_url: "http://127.0.0.1:\(hub.port)", credential: token, enabled: false),
+                                    transport: HTTPSyncTransport(baseURL: URL(string: "http://127.0.0.1:\(hub.port)")!), log: Log(component: "fresh", level: .error))
+            let cpu0 = hub.cpuSeconds, benchCPU0 = Figures.processCPUSeconds()
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            lastPull = try await client.syncOnce()
+            pullRates.append(Double(lastPull.pull.received) / Self.seconds(since: t0))
+            pullCPUs.append((hub.cpuSeconds - cpu0 + Figures.processCPUSeconds() - benchCPU0) / Double(max(lastPull.pull.received, 1)) * 1e6)
+            let floor = try NodeStore(path: root + "/floor-unit\(repeat_).sqlite", seedCatalogues: false)
+            let (full, fullCPU) = try Self.cpuPerRow(unitRecords.count) { try floor.rawUpsert(unitRecords, batchSize: 1_000, durable: true) }
+            unitFulls.append(full)
+            unitFullCPUs.append(fullCPU)
+            let applied = try SessionBaseline(directory: root + "/session-unit\(repeat_)").run(unitRecords, batchSize: 1_000)
+            unitSessions.append(applied.applyRate)
+            unitSessionCPUs.append(applied.applyCPU / Double(max(unitRecords.count, 1)) * 1e6)
+            held = try fresh.dossierDigests().count
+            freshCheck = try fresh.integrityCheck().joined()
+            retire = id
+        }
+        result.pulled = lastPull.pull.received
+        result.pullRate = Figures.median(pullRates)
+        result.pullUpsertFull = Figures.median(unitFulls)
+        result.pullSessionApply = Figures.median(unitSessions)
+        result.pullUpsertRatio = Measure.pairedRatio(pullRates, unitFulls)
+        result.pullSessionRatio = Measure.pairedRatio(pullRates, unitSessions)
+        result.pullCPU = Figures.median(pullCPUs)
+        result.pullUpsertCPU = Figures.median(unitFullCPUs)
+        result.pullSessionCPU = Figures.median(unitSessionCPUs)
+        result.pullUpsertCPURatio = Measure.pairedRatio(pullCPUs, unitFullCPUs)
+        result.pullSessionCPURatio = Measure.pairedRatio(pullCPUs, unitSessionCPUs)
         print("""
-              hub → fresh node (pull)      \(Self.fmt(pullRate)) rows/s   \(report.pull.received) rows (\(held) dossiers + shared data) in \(Self.fmt(pullSeconds, 1)) s, \(report.pullBatches) batches
-              SQLite batched upsert, FULL  \(Self.fmt(unitFloor)) rows/s   ratio \(Self.fmt(pullRate / unitFloor, 2))
-              integrity_check hub/fresh    \(try hub.store.integrityCheck().joined())/\(try fresh.integrityCheck().joined())
+              hub → fresh node (pull)      \(Self.fmt(result.pullRate)) rows/s   \(lastPull.pull.received) rows (\(held) dossiers + shared data), \(lastPull.pullBatches) batches\(rounds > 1 ? ", median of \(rounds)" : "")
+              SQLite batched upsert, FULL  \(Self.fmt(result.pullUpsertFull)) rows/s   ratio \(Self.fmt(result.pullUpsertRatio ?? 0, 2))
+              session changeset apply, FULL \(Self.fmt(result.pullSessionApply)) rows/s   ratio \(Self.fmt(result.pullSessionRatio ?? 0, 2))
+              CPU per row, µs              pull \(Self.fmt(result.pullCPU, 1)) (hub + fresh node)   upsert FULL \(Self.fmt(result.pullUpsertCPU, 1))   session apply \(Self.fmt(result.pullSessionCPU, 1))
+              integrity_check hub/fresh    \(try hub.store.integrityCheck().joined())/\(freshCheck)
             """)
+        fflush(nil)
+        return result
     }
 
     /// Diagnostic: the same push with the hub in this process over the in-memory
@@ -302,139 +402,4 @@ struct SyncBenchmark {
         func us(_ s: Double) -> String { Self.fmt(s / Double(rows) * 1e6, 1) }
         print("\(rows) rows: encode \(us(encode)) µs/row, decode \(us(decode)) µs/row, apply \(us(apply)) µs/row (\(Self.fmt(Double(rows) / apply)) rows/s); floor upsert \(Self.fmt(1e6 / floor, 1)) µs/row")
     }
-
-    // MARK: (b) steady state
-
-    func steady(nodes nodeCount: Int, seconds: Double) async throws {
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        print("hoso-bench sync steady: 1 edit/s on each of \(nodeCount) nodes for \(Self.fmt(seconds)) s → hub (separate process); commit-to-applied-at-hub latency")
-        let hub = try makeHub(units: nodeCount)
-        let nodes = try makeNodes(hub, count: nodeCount, interval: 10, enabled: true)
-        try hub.start()
-        defer { hub.stop() }
-        _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
-        var ids: [String] = []
-        for (i, node) in nodes.enumerated() {
-            var data = SampleData(seed: UInt64(i + 11), firstSerial: i * 1_000)
-            ids.append(try node.store.createDossier(.commandLine("bench"), data.dossier(unitID: node.unit, historyRows: 10))["id"]!.stringValue!)
-        }
-        _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
-        for node in nodes { node.client.start() }
-
-        // The watcher reads the hub's change log as the hub commits it.
-        let watcher = try NodeStore(path: hub.directory.databasePath)
-        let pending = PendingEdits()
-        let stop = AtomicFlag()
-        let watcherTask = Task.detached {
-            var last = try watcher.changeLogTail(after: 0, limit: Int.max).last?.seq ?? 0
-            while !stop.isSet {
-                let entries = try watcher.changeLogTail(after: last, limit: 10_000)
-                let now = DispatchTime.now().uptimeNanoseconds
-                for entry in entries { pending.arrived(origin: entry.origin, counter: entry.counter, at: now) }
-                last = entries.last?.seq ?? last
-                try await Task.sleep(nanoseconds: 2_000_000)
-            }
-        }
-        let cpu0 = hub.cpuSeconds
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        let edits = try await concurrently(Array(zip(nodes, ids))) { node, id in
-            var count = 0
-            var next = DispatchTime.now().uptimeNanoseconds + UInt64.random(in: 0..<1_000_000_000)
-            while Self.seconds(since: t0) < seconds {
-                let now = DispatchTime.now().uptimeNanoseconds
-                if now < next { try await Task.sleep(nanoseconds: next - now) }
-                next += 1_000_000_000
-                let written = try node.store.updatePerson(.commandLine("bench"), id: id, patch: ["phone": .string("09\(Int.random(in: 10_000_000...99_999_999))")])
-                let counter = VersionVector(validating: written["version"]!)?[node.store.nodeID] ?? 0
-                pending.sent(origin: node.store.nodeID, counter: counter, at: DispatchTime.now().uptimeNanoseconds)
-                count += 1
-            }
-            return count
-        }
-        try await Task.sleep(nanoseconds: 3_000_000_000)
-        let hubCPU = hub.cpuSeconds - cpu0
-        stop.set()
-        _ = await watcherTask.result
-        for node in nodes { await node.client.stop() }
-        let latencies = pending.latencies().sorted()
-        let total = edits.reduce(0, +)
-        print("""
-
-              edits committed at nodes     \(total) (\(Self.fmt(Double(total) / seconds, 1))/s)   applied at hub: \(latencies.count)
-              commit → applied at hub      p50 \(Self.fmt(Self.percentile(latencies, 0.5) * 1000, 1)) ms   p99 \(Self.fmt(Self.percentile(latencies, 0.99) * 1000, 1)) ms   max \(Self.fmt((latencies.last ?? 0) * 1000, 1)) ms
-              hub CPU                      \(Self.fmt(hubCPU / (seconds + 3) * 100, 1)) % of one core   RSS \(Self.fmt(hub.memory.rss)) MiB
-              baseline: PostgreSQL 15 logical replication replay lag at 1k updates/s: median 0.15 ms, max 9 ms (perf-limits.md §5);
-                        one loopback HTTP round trip: ~0.085 ms (nginx); a sync cycle is three (hello, push, pull)
-            """)
-    }
-
-    // MARK: (c) polling load
-
-    func poll(nodes nodeCount: Int, seconds: Double, interval: Double) async throws {
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        print("hoso-bench sync poll: \(nodeCount) idle nodes polling every \(Self.fmt(interval)) s (±20 %) for \(Self.fmt(seconds)) s; hub process CPU and memory")
-        let hub = try makeHub(units: nodeCount)
-        var dossierCount = 0
-        for i in 0..<nodeCount {
-            var data = SampleData(seed: UInt64(i + 101), firstSerial: i * 1_000)
-            for _ in 0..<5 { _ = try hub.store.createDossier(.commandLine("bench"), data.dossier(unitID: hub.units["B\(i)"]!, historyRows: 10)); dossierCount += 1 }
-        }
-        let nodes = try makeNodes(hub, count: nodeCount, interval: interval, enabled: true)
-        try hub.start()
-        defer { hub.stop() }
-        let idle0 = hub.cpuSeconds
-        try await Task.sleep(nanoseconds: 2_000_000_000)
-        let idle = (hub.cpuSeconds - idle0) / 2
-        var t0 = DispatchTime.now().uptimeNanoseconds
-        _ = try await concurrently(nodes) { try await $0.client.syncOnce() }
-        let firstSync = Self.seconds(since: t0)
-        for node in nodes { node.client.start() }
-        try await Task.sleep(nanoseconds: UInt64(interval * 1.5e9))   // let the schedule spread out
-        let cpu0 = hub.cpuSeconds
-        t0 = DispatchTime.now().uptimeNanoseconds
-        try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-        let window = Self.seconds(since: t0)
-        let hubCPU = hub.cpuSeconds - cpu0
-        let memory = hub.memory
-        let children = try hub.store.children()
-        for node in nodes { await node.client.stop() }
-        let contacts = children.filter { $0.last_contact_at != nil }.count
-        let cycles = Double(nodeCount) * window / interval
-        print("""
-
-              first sync of all nodes      \(Self.fmt(firstSync, 1)) s (\(dossierCount) dossiers, catalogues, units)
-              hub CPU while polled         \(Self.fmt(hubCPU / window * 100, 1)) % of one core   (≈ \(Self.fmt(cycles / window, 1)) cycles/s, \(Self.fmt(hubCPU / max(cycles, 1) * 1000, 2)) ms CPU per cycle of 3 requests)
-              hub CPU idle, no nodes       \(Self.fmt(idle * 100, 1)) %
-              hub RSS                      \(Self.fmt(memory.rss)) MiB (peak \(Self.fmt(memory.peak)))
-              nodes in contact             \(contacts)/\(nodeCount)
-              baseline: nginx serves ~105k small POSTs/s on this machine (perf-limits.md §4): \(Self.fmt(cycles / window * 3)) requests/s is \(Self.fmt(cycles / window * 3 / 105_000 * 100, 3)) % of it
-            """)
-    }
-}
-
-/// Edits sent and seen at the hub. `@unchecked Sendable`: `lock` guards the maps.
-final class PendingEdits: @unchecked Sendable {
-    private let lock = NSLock()
-    private var sentAt: [String: UInt64] = [:]
-    private var done: [Double] = []
-
-    func sent(origin: String, counter: Int64, at time: UInt64) {
-        lock.lock(); defer { lock.unlock() }
-        sentAt["\(origin):\(counter)"] = time
-    }
-
-    func arrived(origin: String, counter: Int64, at time: UInt64) {
-        lock.lock(); defer { lock.unlock() }
-        if let start = sentAt.removeValue(forKey: "\(origin):\(counter)") { done.append(Double(time - min(start, time)) / 1e9) }
-    }
-
-    func latencies() -> [Double] { lock.lock(); defer { lock.unlock() }; return done }
-}
-
-/// `@unchecked Sendable`: `lock` guards `value`.
-final class AtomicFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.lock(); value = true; lock.unlock() }
-    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
 }
