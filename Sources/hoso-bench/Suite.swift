@@ -154,7 +154,7 @@ struct Suite {
         // (three requests, two processes, the nodes' tasks on a 2-thread pool) went from 7.5x
         // to 77x its probe while the probe, one request, barely moved. The cost of that path
         // is checked by hub.poll.cpu and sync.*.cpu.*; a full run checks the latency too.
-        let probe = "one loopback request to the same hub made the way sync makes them (URLSession, new connection, GET /healthz), every 20 ms in the same window"
+        let probe = "one loopback request to the same hub made the way sync makes them (hoso's HTTP client, new connection, GET /healthz), every 20 ms in the same window"
         measures += [
             Measure(key: "sync.steady.p50", label: "commit → applied at hub, \(steadyNodes) nodes, p50", hoso: s.p50, baseline: s.probeP50,
                     baselineLabel: probe, unit: "ms", better: .lower, checked: !short),

@@ -1,9 +1,7 @@
 import Dispatch
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HosoDomain
+import HosoHTTP
 import HosoNode
 import HosoReplication
 
@@ -16,7 +14,7 @@ extension SyncBenchmark {
         /// Commit → applied at the hub, ms.
         var p50: Double, p99: Double, max: Double
         var hubCPUPercent: Double, hubRSS: Double
-        /// `GET /healthz` to the hub made the way sync makes its requests (URLSession, a new
+        /// `GET /healthz` to the hub made the way sync makes its requests (hoso's HTTP client, a new
         /// connection each), every 20 ms during the same window: the transport's round trip
         /// with nothing to do at either end, ms.
         var probeP50: Double, probeP99: Double, probes: Int
@@ -97,31 +95,26 @@ extension SyncBenchmark {
               edits committed at nodes     \(total) (\(Self.fmt(Double(total) / seconds, 1))/s)   at the hub: \(latencies.count) (\(result.superseded) of them inside a newer version of the row)
               commit → applied at hub      p50 \(Self.fmt(result.p50, 1)) ms   p99 \(Self.fmt(result.p99, 1)) ms   max \(Self.fmt(result.max, 1)) ms   (the hub's change log is read every 2 ms)
               hub CPU                      \(Self.fmt(result.hubCPUPercent, 1)) % of one core   RSS \(Self.fmt(result.hubRSS)) MiB
-              GET /healthz at the hub      p50 \(Figures.format(result.probeP50)) ms   p99 \(Figures.format(result.probeP99)) ms   (\(result.probes) requests the way sync makes them — URLSession, new connection — every 20 ms in the same window)
+              GET /healthz at the hub      p50 \(Figures.format(result.probeP50)) ms   p99 \(Figures.format(result.probeP99)) ms   (\(result.probes) requests the way sync makes them — new connection — every 20 ms in the same window)
               baseline: PostgreSQL 15 logical replication replay lag at 1k updates/s: median 0.15 ms, max 9 ms (perf-limits.md §5);
                         one loopback HTTP round trip: ~0.085 ms (nginx); a sync cycle is three (hello, push, pull)
             """)
         return result
     }
 
-    /// `GET /healthz` requests to the hub through URLSession with `Connection: close`, as
-    /// `HTTPSyncTransport` sends its requests, one every `every` seconds until `stop`;
-    /// the round trips, ms, sorted.
+    /// `GET /healthz` requests to the hub with hoso's `HTTPClient` (a new connection,
+    /// `Connection: close`), as `HTTPSyncTransport` sends its requests to an `http://`
+    /// parent, one every `every` seconds until `stop`; the round trips, ms, sorted.
     static func probe(port: Int, every: Double, until stop: AtomicFlag) async throws -> [Double] {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        let session = URLSession(configuration: configuration)
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/healthz")!)
-        request.setValue("close", forHTTPHeaderField: "Connection")
+        let client = HTTPClient(idleTimeout: 10)
+        let url = URL(string: "http://127.0.0.1:\(port)/healthz")!
         var latencies: [Double] = []
         while !stop.isSet {
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let (_, response) = try await session.data(for: request)
-            guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw BenchError("GET /healthz failed at the hub") }
+            guard try await client.send(method: "GET", url: url).status == 200 else { throw BenchError("GET /healthz failed at the hub") }
             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
             try await Task.sleep(nanoseconds: UInt64(every * 1e9))
         }
-        session.invalidateAndCancel()
         return latencies.sorted()
     }
 }

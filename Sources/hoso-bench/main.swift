@@ -14,6 +14,7 @@ import Glibc
 //   swift run -c release hoso-bench sync-steady [--nodes 50] [--seconds 60]
 //   swift run -c release hoso-bench sync-poll [--nodes 200] [--seconds 60] [--interval 10]
 //   swift run -c release hoso-bench reports [--dossiers 50000] [--rows 6] [--data DIR]
+//   swift run -c release hoso-bench province [--nodes 200] [--dossiers 50000] [--rows 29] [--seconds 120] [--interval 10] [--edit-every 10]
 //   swift run -c release hoso-bench suite [--short] [--dossiers N] [--nodes-steady K] [--nodes-poll P] [--seconds S]
 //                                         [--data DIR] [--json FILE] [--check REFERENCE.json]
 //   swift run -c release hoso-bench check RUN.json REFERENCE.json
@@ -44,6 +45,9 @@ case "sync-steady":
     try await SyncBenchmark().steady(nodes: option("nodes", 50), seconds: Double(option("seconds", 60)))
 case "sync-poll":
     try await SyncBenchmark().poll(nodes: option("nodes", 200), seconds: Double(option("seconds", 60)), interval: Double(option("interval", 10)))
+case "province":
+    try await SyncBenchmark().province(nodes: option("nodes", 200), dossiers: option("dossiers", 50_000), historyRows: option("rows", 29),
+                                       seconds: Double(option("seconds", 120)), interval: Double(option("interval", 10)), editEvery: Double(option("edit-every", 10)))
 case "reports":
     try ReportBenchmark(dossiers: option("dossiers", 50_000), historyRows: option("rows", 6), dataPath: stringOption("data")).run()
 case "suite":
