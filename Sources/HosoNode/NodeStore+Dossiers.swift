@@ -111,7 +111,7 @@ extension NodeStore {
     /// exist and be in the actor's reach, the personal id unused; the person and its
     /// history rows go into the change log and the audit log under one counter.
     func insertDossier(_ c: Connection, _ actor: Principal, id personID: String, _ draft: DossierDraft) throws {
-        _ = try self.unit(c, id: draft.unitID)
+        _ = try self.referencedUnit(c, id: draft.unitID, field: "unit_id")
         guard actor.reaches(unit: draft.unitID) else { throw NodeError.forbidden("Không được tạo hồ sơ cho đơn vị ngoài phạm vi quản lý.") }
         try self.checkUniquePersonalID(c, draft.person["personal_id"], excluding: nil)
         let counter = try self.tick(c)

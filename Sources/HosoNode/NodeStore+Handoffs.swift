@@ -220,7 +220,7 @@ extension NodeStore {
                 throw NodeError(.conflict, "archived", "Hồ sơ đã lưu trữ; không chuyển được.")
             }
             try self.requireServed(c, unit: from, step: "đề nghị chuyển hồ sơ")
-            let target = try self.unit(c, id: input.to_unit_id)
+            let target = try self.referencedUnit(c, id: input.to_unit_id, field: "to_unit_id")
             guard target.id != from else {
                 throw NodeError.validation([FieldError(field: "to_unit_id", code: "inconsistent", message: "Đơn vị nhận trùng đơn vị đang quản lý hồ sơ.")])
             }

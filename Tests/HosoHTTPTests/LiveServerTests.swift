@@ -224,7 +224,11 @@ struct LiveServerTests {
 
     @Test func manyConcurrentConnectionsAreServed() async throws {
         let count = 200
-        try await withServer { server, port in
+        // The connections are opened first and used later: on a loaded machine the default
+        // 10 s header timeout could close some before they send (seen in CI).
+        var configuration = HTTPServerConfiguration(port: 0)
+        configuration.headerTimeout = 300
+        try await withServer(configuration) { server, port in
             let clients = try await onThread { try (0..<count).map { _ in try RawClient(port: port) } }
             #expect(await eventually { server.connectionCount == count }, "all \(count) connections open at once")
             let results = try await withThrowingTaskGroup(of: Bool.self) { group in

@@ -102,6 +102,8 @@ import Testing
             (.post, "/api/units", ["code": "Z2", "name": "Z", "parent_id": "không-có"], "parent_id"),
             (.patch, "/api/units/\(node.units["A1"]!)", ["successor_id": "không-có"], "successor_id"),
             (.patch, "/api/units/\(node.units["A1"]!)", ["parent_id": "không-có"], "parent_id"),
+            (.post, "/api/dossiers", TestTopology.person("Không Đơn Vị", unit: "r\u{07}"), "unit_id"),
+            (.post, "/api/handoffs", ["person_id": .string(node.dossierA1), "to_unit_id": "không-có"], "to_unit_id"),
         ] {
             let r = await node.send(method, path, json: body, token: admin.token)
             #expect(r.status.code == 422 && r.json["error"]["fields"][0]["field"].stringValue == field, "\(path) \(field): \(r.bodyText)")
