@@ -9,7 +9,8 @@ import HosoReplication
 /// own. FoundationNetworking deadlocks when a task awaiting `URLSession.data(for:)` is
 /// cancelled while that transfer completes (the cancellation handler, run under the
 /// task's status lock, waits for the session's queue, whose thread waits for that lock
-/// to resume the task): `SyncClient.stop()` of 200 polling nodes hung the full suite so.
+/// to resume the task; swiftlang/swift-corelibs-foundation#5412, still seen with Swift
+/// 6.3.1): `SyncClient.stop()` of 200 polling nodes hung the full suite so.
 /// Here the request runs to its end and `stop()` waits for it.
 ///
 /// `@unchecked Sendable`: `lock` guards `counts`.
