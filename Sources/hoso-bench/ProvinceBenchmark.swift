@@ -63,18 +63,7 @@ extension SyncBenchmark {
         let watcher = try NodeStore(path: hub.directory.databasePath)
         let pending = PendingEdits()
         let stop = AtomicFlag()
-        let watcherTask = Task.detached {
-            // Skip what the initial sync logged, a page at a time.
-            var last: Int64 = 0
-            while let end = try watcher.changeLogTail(after: last, limit: 100_000).last?.seq { last = end }
-            while !stop.isSet {
-                let entries = try watcher.changeLogTail(after: last, limit: 10_000)
-                let now = DispatchTime.now().uptimeNanoseconds
-                for entry in entries { pending.arrived(origin: entry.origin, row: entry.rowID, counter: entry.counter, at: now) }
-                last = entries.last?.seq ?? last
-                try await Task.sleep(nanoseconds: 2_000_000)
-            }
-        }
+        let watcherTask = Task.detached { try await Self.watch(watcher, reporting: pending, until: stop) }
         var peakRSS = hub.memory.rss
         let steadyCPU0 = hub.cpuSeconds
         t0 = DispatchTime.now().uptimeNanoseconds

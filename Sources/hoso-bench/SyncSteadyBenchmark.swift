@@ -44,16 +44,7 @@ extension SyncBenchmark {
         let watcher = try NodeStore(path: hub.directory.databasePath)
         let pending = PendingEdits()
         let stop = AtomicFlag()
-        let watcherTask = Task.detached {
-            var last = try watcher.changeLogTail(after: 0, limit: Int.max).last?.seq ?? 0
-            while !stop.isSet {
-                let entries = try watcher.changeLogTail(after: last, limit: 10_000)
-                let now = DispatchTime.now().uptimeNanoseconds
-                for entry in entries { pending.arrived(origin: entry.origin, row: entry.rowID, counter: entry.counter, at: now) }
-                last = entries.last?.seq ?? last
-                try await Task.sleep(nanoseconds: 2_000_000)
-            }
-        }
+        let watcherTask = Task.detached { try await Self.watch(watcher, reporting: pending, until: stop) }
         let probeStop = AtomicFlag()
         let probeTask = Task.detached { try await Self.probe(port: hub.port, every: 0.02, until: probeStop) }
         let cpu0 = hub.cpuSeconds
@@ -100,6 +91,21 @@ extension SyncBenchmark {
                         one loopback HTTP round trip: ~0.085 ms (nginx); a sync cycle is three (hello, push, pull)
             """)
         return result
+    }
+
+    /// Reads the hub's change log as the hub commits it (every 2 ms) and reports each
+    /// entry to `pending`, from the log's end at the start until `stop`.
+    static func watch(_ hub: NodeStore, reporting pending: PendingEdits, until stop: AtomicFlag) async throws {
+        // Skip what is logged already, a page at a time.
+        var last: Int64 = 0
+        while let end = try hub.changeLogTail(after: last, limit: 100_000).last?.seq { last = end }
+        while !stop.isSet {
+            let entries = try hub.changeLogTail(after: last, limit: 10_000)
+            let now = DispatchTime.now().uptimeNanoseconds
+            for entry in entries { pending.arrived(origin: entry.origin, row: entry.rowID, counter: entry.counter, at: now) }
+            last = entries.last?.seq ?? last
+            try await Task.sleep(nanoseconds: 2_000_000)
+        }
     }
 
     /// `GET /healthz` requests to the hub with hoso's `HTTPClient` (a new connection,
