@@ -238,6 +238,16 @@ public final class SyncClient: @unchecked Sendable {
         loop = Task.detached { [weak self] in await self?.run() }
     }
 
+    /// Starts the background loop on `executor` rather than the cooperative pool. A
+    /// cycle's writes block their thread until fsync: a process running hundreds of
+    /// nodes (the benchmarks) would otherwise queue them all on one pool thread per core.
+    @available(macOS 15.0, *)
+    public func start(on executor: any TaskExecutor) {
+        lock.lock(); defer { lock.unlock() }
+        guard settings.enabled, loop == nil else { return }
+        loop = Task.detached(executorPreference: executor) { [weak self] in await self?.run() }
+    }
+
     /// Stops the loop and waits for a running cycle to end.
     public func stop() async {
         let task: Task<Void, Never>? = {

@@ -1,7 +1,8 @@
 import Foundation
 import HosoReplication
 
-/// Wraps a node's sync transport and counts the exchanges it makes, by endpoint, so the
+/// Wraps a node's sync transport and counts the exchanges it makes, by endpoint, and their
+/// bytes, so the
 /// polling benchmark divides the hub's CPU by the cycles and requests that really
 /// happened rather than by how many the schedule should have produced.
 ///
@@ -18,15 +19,23 @@ final class CountingTransport: SyncTransport, @unchecked Sendable {
     private let inner: SyncTransport
     private let lock = NSLock()
     private var counts: [String: Int] = [:]
+    private var sent = 0, received = 0
 
     init(_ inner: SyncTransport) { self.inner = inner }
 
     func exchange(path: String, body: [UInt8], credential: String) async throws -> (status: Int, body: [UInt8]) {
         let inner = self.inner
         let answer = try await Task { try await inner.exchange(path: path, body: body, credential: credential) }.value
-        lock.withLock { counts[path, default: 0] += 1 }
+        lock.withLock {
+            counts[path, default: 0] += 1
+            sent += body.count
+            received += answer.body.count
+        }
         return answer
     }
+
+    /// Bytes of the request and answer bodies so far (HTTP heads not counted).
+    var bytes: (sent: Int, received: Int) { lock.withLock { (sent, received) } }
 
     /// Exchanges answered so far: all of them, and the handshakes (one per sync cycle).
     var totals: (requests: Int, cycles: Int) {

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HosoDomain
+import HosoHTTP
 import HosoNode
 import HosoReplication
 
@@ -48,8 +49,12 @@ extension SyncBenchmark {
         // Initial sync: every node pushes at once.
         let cpu0 = hub.cpuSeconds
         t0 = DispatchTime.now().uptimeNanoseconds
+        func mib(_ bytes: Int) -> String { Self.fmt(Double(bytes) / 1_048_576, 1) }
+        func wireBytes() -> Int { nodes.compactMap(\.transport?.bytes).reduce(0) { $0 + $1.sent + $1.received } }
+        let bytes0 = wireBytes()
         let reports = try await concurrently(nodes) { try await $0.client.syncOnce() }
         let pushSeconds = Self.seconds(since: t0)
+        let pushBytes = wireBytes() - bytes0
         let pushed = reports.reduce(0) { $0 + $1.push.sent }
         guard pushed == records.count else { throw BenchError("the nodes wrote \(records.count) rows and pushed \(pushed)") }
         let pushCPU = hub.cpuSeconds - cpu0
@@ -58,17 +63,30 @@ extension SyncBenchmark {
         let upsert = try floor.rawUpsert(records, batchSize: 1_000, durable: true)
         let disk = Self.databaseBytes(hub.directory.databasePath)
 
-        // Steady state.
-        for node in nodes { node.client.start() }
+        // Steady state. Every loop starts at once and makes its first cycle at once (as
+        // after a hub restart); the window opens once that herd has passed and the
+        // schedule has spread out (1.5 intervals), as in `sync-poll`.
+        func cyclesSoFar() -> Int { nodes.compactMap(\.transport?.totals).reduce(0) { $0 + $1.cycles } }
+        let cyclesBefore = cyclesSoFar()
+        t0 = DispatchTime.now().uptimeNanoseconds
+        // Each loop on Dispatch's threads, as if each node had its own process: 200 loops
+        // on the cooperative pool (one thread per core) would queue behind each other's
+        // fsyncs, and the latency measured would be the bench's, not the hub's.
+        for node in nodes { node.client.start(on: ResponderExecutor.shared) }
+        while cyclesSoFar() - cyclesBefore < nodeCount && Self.seconds(since: t0) < 60 { try await Task.sleep(nanoseconds: 50_000_000) }
+        let herdSeconds = Self.seconds(since: t0)
+        if herdSeconds < interval * 1.5 { try await Task.sleep(nanoseconds: UInt64((interval * 1.5 - herdSeconds) * 1e9)) }
+        let cyclesAtWindow = cyclesSoFar()
         let watcher = try NodeStore(path: hub.directory.databasePath)
         let pending = PendingEdits()
         let stop = AtomicFlag()
-        let watcherTask = Task.detached { try await Self.watch(watcher, reporting: pending, until: stop) }
+        let watcherTask = Self.watch(watcher, from: try Self.changeLogEnd(watcher), reporting: pending, until: stop)
         var peakRSS = hub.memory.rss
-        let steadyCPU0 = hub.cpuSeconds
+        let steadyCPU0 = hub.cpuSeconds, nodesCPU0 = Figures.processCPUSeconds()
         t0 = DispatchTime.now().uptimeNanoseconds
         let windowStart = t0
-        let editor = Task {
+        // The edits block their thread while they commit: Dispatch's threads, not the pool.
+        let editor = Task(executorPreference: ResponderExecutor.shared) {
             try await concurrently(Array(zip(nodes, owned))) { node, ids in
                 var count = 0
                 var next = DispatchTime.now().uptimeNanoseconds + UInt64(Double.random(in: 0..<editEvery) * 1e9)
@@ -92,28 +110,29 @@ extension SyncBenchmark {
         let drain = DispatchTime.now().uptimeNanoseconds
         while pending.outstanding > 0 && Self.seconds(since: drain) < 60 { try await Task.sleep(nanoseconds: 20_000_000) }
         let window = Self.seconds(since: t0)
-        let steadyCPU = hub.cpuSeconds - steadyCPU0
+        let steadyCPU = hub.cpuSeconds - steadyCPU0, nodesCPU = Figures.processCPUSeconds() - nodesCPU0
         peakRSS = max(peakRSS, hub.memory.rss)
         stop.set()
         try await watcherTask.value
         for node in nodes { await node.client.stop() }
-        let cycles = nodes.compactMap(\.transport?.totals).reduce(0) { $0 + $1.cycles }
+        let cycles = cyclesSoFar() - cyclesAtWindow
         let latencies = pending.latencies().sorted()
         let integrity = try watcher.integrityCheck().joined(separator: " ")
         let held = try watcher.dossierDigests().count
         let diskAfter = Self.databaseBytes(hub.directory.databasePath)
 
-        func mib(_ bytes: Int) -> String { Self.fmt(Double(bytes) / 1_048_576, 1) }
         print("""
 
               enrolment (first hello + pull of shared data, all nodes at once)   \(Self.fmt(enrolSeconds, 1)) s
               initial sync, nodes → hub      \(pushed) rows in \(Self.fmt(pushSeconds, 1)) s = \(Self.fmt(Double(pushed) / pushSeconds)) rows/s   hub CPU \(Self.fmt(pushCPU, 1)) s (\(Self.fmt(pushCPU / pushSeconds * 100)) % of a core)
                 baseline: SQLite batched upsert of the same rows, FULL   \(Self.fmt(upsert)) rows/s   ratio \(Self.fmt(Double(pushed) / pushSeconds / upsert, 2))
+                on the wire (JSON bodies, both ways, uncompressed)   \(mib(pushBytes)) MiB = \(Self.fmt(Double(pushBytes) / Double(max(pushed, 1)))) bytes per row
               hub memory                     idle \(Self.fmt(idleRSS)) MiB; after the initial sync \(Self.fmt(afterPush.rss)) MiB (peak \(Self.fmt(afterPush.peak))); steady peak \(Self.fmt(peakRSS)) MiB
               hub disk (database + WAL)      after the initial sync \(mib(disk)) MiB (\(Self.fmt(Double(disk) / Double(max(held, 1)) / 1024, 1)) KiB per dossier); after the steady window \(mib(diskAfter)) MiB
+              all loops started at once      every node's first cycle done in \(Self.fmt(herdSeconds, 1)) s; the window opens after \(Self.fmt(max(herdSeconds, interval * 1.5), 1)) s
               steady state                   \(edits) edits (\(Self.fmt(Double(edits) / seconds, 1))/s province-wide), \(cycles) sync cycles; at the hub: \(latencies.count) (\(pending.superseded) inside a newer version)
               commit → at the hub            p50 \(Self.fmt(Figures.percentile(latencies, 0.5) * 1000, 1)) ms   p99 \(Self.fmt(Figures.percentile(latencies, 0.99) * 1000, 1)) ms   max \(Self.fmt((latencies.last ?? 0) * 1000, 1)) ms
-              hub CPU, steady                \(Self.fmt(steadyCPU / window * 100, 1)) % of one core
+              hub CPU, steady                \(Self.fmt(steadyCPU / window * 100, 1)) % of one core   (the \(nodeCount) nodes, in this process: \(Self.fmt(nodesCPU / window * 100, 1)) %)
               hub                            \(held) dossiers; integrity_check \(integrity)
             """)
         fflush(nil)

@@ -43,7 +43,13 @@ struct SyncBenchmark {
             process.executableURL = URL(fileURLWithPath: SyncBenchmark.hosoBinary)
             process.arguments = ["serve", "--data", directory.path]
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            // The hub's log goes to HOSO_BENCH_HUB_LOG when set (to see why a cycle failed).
+            if let path = ProcessInfo.processInfo.environment["HOSO_BENCH_HUB_LOG"], FileManager.default.createFile(atPath: path, contents: nil),
+               let log = FileHandle(forWritingAtPath: path) {
+                process.standardError = log
+            } else {
+                process.standardError = FileHandle.nullDevice
+            }
             try process.run()
             self.process = process
             for _ in 0..<200 {
@@ -135,7 +141,7 @@ struct SyncBenchmark {
             var settings = SyncSettings(parent_url: "http://127.0.0.1:\(hub.port)", credential: token, enabled: enabled, interval_seconds: interval)
             settings.batch_size = batch
             let transport = CountingTransport(HTTPSyncTransport(baseURL: URL(string: settings.parent_url)!))
-            let client = SyncClient(store: store, settings: settings, transport: transport, log: Log(component: "node\(i)", level: .error))
+            let client = SyncClient(store: store, settings: settings, transport: transport, log: Log(component: "node\(i)", level: .warning))
             return Node(store: store, client: client, unit: unit, transport: transport)
         }
     }
@@ -349,16 +355,11 @@ struct SyncBenchmark {
             for _ in 0..<perNode { _ = try node.store.createDossier(.commandLine("bench"), data.dossier(unitID: node.unit, historyRows: historyRows)) }
             return 0
         }
-        func cpu() -> Double {
-            var usage = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &usage)
-            return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        }
-        let cpu0 = cpu()
+        let cpu0 = Figures.processCPUSeconds()
         let t0 = DispatchTime.now().uptimeNanoseconds
         let reports = try await concurrently(nodes) { try await $0.client.syncOnce() }
         let seconds = Self.seconds(since: t0)
-        let used = cpu() - cpu0
+        let used = Figures.processCPUSeconds() - cpu0
         let pushed = reports.reduce(0) { $0 + $1.push.sent }
         print("in-memory push: \(pushed) rows in \(Self.fmt(seconds, 2)) s = \(Self.fmt(Double(pushed) / seconds)) rows/s; CPU \(Self.fmt(used, 2)) s = \(Self.fmt(used / Double(pushed) * 1e6, 1)) µs/row, \(Self.fmt(used / seconds, 2)) cores")
     }

@@ -86,7 +86,10 @@ default:
                hoso-bench sync-initial [--dossiers N] [--nodes K] [--rows R] [--rounds R]
                hoso-bench sync-steady [--nodes K] [--seconds S]
                hoso-bench sync-poll [--nodes K] [--seconds S] [--interval I]
+               hoso-bench province [--nodes K] [--dossiers N] [--rows R] [--seconds S] [--interval I] [--edit-every E]
                hoso-bench reports [--dossiers N] [--rows R] [--data DIR]
+               hoso-bench sync-memory [--dossiers N] [--nodes K] [--rows R]     (diagnostic: the push without HTTP)
+               hoso-bench sync-apply [--dossiers N] [--rows R]                  (diagnostic: the hub's apply alone)
                hoso-bench suite [--short] [--dossiers N] [--nodes-steady K] [--nodes-poll P] [--seconds S] [--interval I]
                                 [--rounds R] [--data DIR] [--json FILE] [--check REFERENCE.json]
                hoso-bench check RUN.json REFERENCE.json

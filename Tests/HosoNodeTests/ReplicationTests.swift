@@ -34,6 +34,23 @@ import Testing
         #expect(VersionVector(validating: try row(t.hub.store, id)["version"]!) == v2)
     }
 
+    /// The background loop, started on another executor (as the benchmarks run hundreds
+    /// of nodes), syncs a commit without being asked and stops when told.
+    @Test func theLoopOnAnotherExecutorSyncsACommitByItself() async throws {
+        let t = try TestTopology()
+        let a = try t.addNode("A", units: ["A"])
+        try await t.settle()
+        var settings = a.sync!.settings
+        settings.enabled = true   // the topology's own clients are driven by hand
+        let loop = SyncClient(store: a.store, settings: settings, transport: a.line!, log: Log(component: "A", level: .error))
+        loop.start(on: ResponderExecutor.shared)
+        let id = try person(t, "Lê Văn Bình", "A1", at: a.store)
+        let deadline = Date().addingTimeInterval(30)
+        while (try? row(t.hub.store, id)) == nil && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+        await loop.stop()
+        #expect(try row(t.hub.store, id)["full_name"] == "Lê Văn Bình", "the loop pushed the commit to the hub")
+    }
+
     @Test func reSentBatchesChangeNothing() async throws {
         let t = try TestTopology()
         let a = try t.addNode("A", units: ["A"])
