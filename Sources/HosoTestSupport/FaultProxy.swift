@@ -118,12 +118,14 @@ public final class FaultProxy: @unchecked Sendable {
 
     /// Refuses every connection (and cuts open ones) for `seconds`.
     public func partition(for seconds: Double) {
-        let sockets = locked { () -> Set<Int32> in
+        // Under the lock: a descriptor is removed from `openSockets` (under the lock)
+        // before it is closed, so every number shut down here is still this proxy's own,
+        // not one the process has since given to another test's socket.
+        locked {
             partitionedUntil = Date().addingTimeInterval(seconds)
             counters["partition", default: 0] += 1
-            return openSockets
+            for fd in openSockets { shutdown(fd, Int32(SHUT_RDWR)) }
         }
-        for fd in sockets { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     /// Ends a partition now.
@@ -139,20 +141,22 @@ public final class FaultProxy: @unchecked Sendable {
 
     /// Closes the listener and every open connection.
     public func stop() {
-        let sockets = locked { () -> Set<Int32>? in
-            guard !stopped else { return nil }
+        locked {
+            guard !stopped else { return }
             stopped = true
-            return openSockets
+            // The accept thread closes the listener when accept() fails: closed here,
+            // its number could go to another test's socket before that thread's next
+            // accept() call, which would then take that socket's connections.
+            shutdown(listener, Int32(SHUT_RDWR))
+            // Under the lock, as in `partition(for:)`.
+            for fd in openSockets { shutdown(fd, Int32(SHUT_RDWR)) }
         }
-        guard let sockets else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        for fd in sockets { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     // MARK: Connections
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let fd = accept(listener, nil, nil)
             if fd < 0 {
@@ -232,6 +236,9 @@ public final class FaultProxy: @unchecked Sendable {
                 if let upstream = connectUpstream() {
                     _ = Self.send(upstream, Array(request.prefix(max(1, Int(Double(request.count) * cut)))))
                     Thread.sleep(forTimeInterval: 0.05)
+                    // Out of `openSockets` before it is closed (see `partition(for:)`): a
+                    // stale number there once cut other tests' connections at `stop()`.
+                    locked { _ = openSockets.remove(upstream) }
                     close(upstream)
                 }
                 return

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HosoDomain
 import HosoHTTP
 
@@ -29,18 +30,40 @@ public final class ProcessNode: @unchecked Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// A free TCP port on loopback (bound and released; a small race is acceptable in tests).
+    /// A free TCP port on loopback for a process to listen on, picked below the kernel's
+    /// ephemeral range and never twice in this test process.
+    ///
+    /// Not `bind(port 0)`: a port the kernel just handed out and took back is handed out
+    /// again to the next `bind(0)` or outgoing connection in this busy process (a fault
+    /// proxy of another test, a client's source port), and the node started on it later
+    /// either fails to bind or, worse, the test talks to that other server. Below the
+    /// ephemeral range the kernel never picks ports by itself.
     public static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let ephemeralLow = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+            .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32_768
+        let range = max(1_024, ephemeralLow - 12_000)..<max(2_048, ephemeralLow)
+        for _ in 0..<1_000 {
+            let port = Int.random(in: range)
+            guard portsHandedOut.withLock({ $0.insert(port).inserted }) else { continue }
+            if canBind(port) { return port }
+        }
+        fatalError("no free port below \(range.upperBound) after 1,000 tries")
+    }
+
+    private static let portsHandedOut = Mutex<Set<Int>>([])
+
+    /// Whether a listening socket could bind 127.0.0.1:`port` now (it is released at once).
+    static func canBind(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
         defer { close(fd) }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
     }
 
     /// Starts `hoso serve` and waits until it answers `/healthz`.
@@ -91,9 +114,14 @@ public final class ProcessNode: @unchecked Sendable {
         var headers = HTTPHeaders()
         if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
         if json != nil { headers.add(name: "Content-Type", value: "application/json") }
-        let answer = try await client.send(method: method, url: URL(string: baseURL + path)!, headers: headers,
-                                           body: json.map { Array($0.jsonString().utf8) } ?? [])
-        return (answer.status, (try? JSONValue.parse(utf8: answer.body)) ?? .null)
+        do {
+            let answer = try await client.send(method: method, url: URL(string: baseURL + path)!, headers: headers,
+                                               body: json.map { Array($0.jsonString().utf8) } ?? [])
+            return (answer.status, (try? JSONValue.parse(utf8: answer.body)) ?? .null)
+        } catch {
+            // Which node and request, for a failure far from its cause.
+            throw ProcessNodeError("\(name) (port \(port), \(pid.map { "pid \($0)" } ?? "not running")) \(method) \(path.split(separator: "?").first ?? ""): \(error)")
+        }
     }
 
     /// Logs in and returns the bearer token, retrying while the account has not arrived yet.
