@@ -74,6 +74,11 @@ extension NodeStore {
         }
     }
 
+    /// The highest sequence number in the log now (0 when empty; diagnostics and benchmarks).
+    public func changeLogEnd() throws -> Int64 {
+        try db.read { try lastSeq($0) }
+    }
+
     /// The highest sequence number in the log (0 when empty).
     func lastSeq(_ c: Connection) throws -> Int64 {
         try c.scalar("SELECT coalesce(max(seq), 0) FROM change_log", as: Int64.self) ?? 0

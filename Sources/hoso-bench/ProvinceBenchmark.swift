@@ -80,7 +80,7 @@ extension SyncBenchmark {
         let watcher = try NodeStore(path: hub.directory.databasePath)
         let pending = PendingEdits()
         let stop = AtomicFlag()
-        let watcherTask = Self.watch(watcher, from: try Self.changeLogEnd(watcher), reporting: pending, until: stop)
+        let watcherTask = Self.watch(watcher, from: try watcher.changeLogEnd(), reporting: pending, until: stop)
         var peakRSS = hub.memory.rss
         let steadyCPU0 = hub.cpuSeconds, nodesCPU0 = Figures.processCPUSeconds()
         t0 = DispatchTime.now().uptimeNanoseconds

@@ -44,7 +44,7 @@ extension SyncBenchmark {
         let watcher = try NodeStore(path: hub.directory.databasePath)
         let pending = PendingEdits()
         let stop = AtomicFlag()
-        let watcherTask = Self.watch(watcher, from: try Self.changeLogEnd(watcher), reporting: pending, until: stop)
+        let watcherTask = Self.watch(watcher, from: try watcher.changeLogEnd(), reporting: pending, until: stop)
         let probeStop = AtomicFlag()
         let probeTask = Task.detached { try await Self.probe(port: hub.port, every: 0.02, until: probeStop) }
         let cpu0 = hub.cpuSeconds
@@ -93,31 +93,20 @@ extension SyncBenchmark {
         return result
     }
 
-    /// The end of the hub's change log now (read a page at a time): where `watch`
-    /// starts, taken before the first edit so that no edit's arrival is skipped.
-    static func changeLogEnd(_ hub: NodeStore) throws -> Int64 {
-        var last: Int64 = 0
-        while let end = try hub.changeLogTail(after: last, limit: 100_000).last?.seq { last = end }
-        return last
-    }
-
     /// Reads the hub's change log after `start` as the hub commits it (every 2 ms) and
-    /// reports each entry to `pending`, until `stop`. Started on Dispatch's threads, so
+    /// reports each entry to `pending`, until `stop`. `start` is the log's end taken
+    /// before the first edit, so that no arrival is skipped. On Dispatch's threads, so
     /// that nodes blocking the cooperative pool in the same process do not delay it.
     static func watch(_ hub: NodeStore, from start: Int64, reporting pending: PendingEdits, until stop: AtomicFlag) -> Task<Void, Error> {
         Task.detached(executorPreference: ResponderExecutor.shared) {
-            try await watchLoop(hub, from: start, reporting: pending, until: stop)
-        }
-    }
-
-    private static func watchLoop(_ hub: NodeStore, from start: Int64, reporting pending: PendingEdits, until stop: AtomicFlag) async throws {
-        var last = start
-        while !stop.isSet {
-            let entries = try hub.changeLogTail(after: last, limit: 10_000)
-            let now = DispatchTime.now().uptimeNanoseconds
-            for entry in entries { pending.arrived(origin: entry.origin, row: entry.rowID, counter: entry.counter, at: now) }
-            last = entries.last?.seq ?? last
-            try await Task.sleep(nanoseconds: 2_000_000)
+            var last = start
+            while !stop.isSet {
+                let entries = try hub.changeLogTail(after: last, limit: 10_000)
+                let now = DispatchTime.now().uptimeNanoseconds
+                for entry in entries { pending.arrived(origin: entry.origin, row: entry.rowID, counter: entry.counter, at: now) }
+                last = entries.last?.seq ?? last
+                try await Task.sleep(nanoseconds: 2_000_000)
+            }
         }
     }
 
